@@ -1,0 +1,41 @@
+# Two commands set everything up on a fresh machine:
+#   make run   - install with the embedded model and extract the seed articles
+#   make test  - install the dev tools and run lint, types and the test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Portable llama.cpp build: the native one crashes in libggml-cpu on these Xeons (AMX).
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+OUT ?= out
+
+.PHONY: run test lint install-embedded install-dev clean
+
+$(BIN)/pip:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.embedded: pyproject.toml | $(BIN)/pip
+	$(BIN)/pip install -q -e ".[embedded]"
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+install-embedded: $(VENV)/.embedded
+install-dev: $(VENV)/.dev
+
+run: $(VENV)/.embedded
+	@mkdir -p $(OUT)
+	$(BIN)/extractor extract seeds/ -o $(OUT)/seeds.jsonl
+	@echo "results: $(OUT)/seeds.jsonl"
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) $(OUT) build *.egg-info

@@ -1,0 +1,1 @@
+"""Eval harness: scores predictions against hand-labeled answers."""

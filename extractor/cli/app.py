@@ -1,0 +1,70 @@
+"""Root of the CLI: shared options, plugin commands, one-line errors."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from importlib.metadata import entry_points
+
+import typer
+from rich.console import Console
+
+from ..errors import ExtractorError
+
+PLUGIN_GROUP = "extractor.commands"
+
+app = typer.Typer(
+    name="extractor",
+    help=(
+        "Extract typed, source-grounded events from news articles with an LLM.\n\n"
+        "With no configuration it runs a local llama.cpp server with the bundled Gemma 3 270M. "
+        "Point it at any OpenAI-compatible endpoint with EXTRACTOR_BASE_URL, EXTRACTOR_MODEL "
+        "and EXTRACTOR_API_KEY."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+stderr = Console(stderr=True)
+
+
+@app.callback()
+def _root(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress and HTTP retries."),
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not verbose:
+        logging.getLogger("httpx2").setLevel(logging.WARNING)
+
+
+def _register_commands() -> None:
+    from . import extract_cmd
+
+    extract_cmd.register(app)
+    for entry_point in entry_points(group=PLUGIN_GROUP):
+        entry_point.load()(app)
+
+
+def main() -> None:
+    """Console entry point: run the app, turning our errors into one readable line."""
+    _register_commands()
+    try:
+        app(standalone_mode=False)
+    except ExtractorError as exc:
+        stderr.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        stderr.print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,139 @@
+"""Settings from environment variables (`EXTRACTOR_*`) and arguments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import ConfigError
+
+ENV_PREFIX = "EXTRACTOR_"
+Mode = Literal["tools", "json_schema", "json", "md_json"]
+
+
+class Settings(BaseSettings):
+    """Every knob, with the environment variable that sets it.
+
+    Leave `EXTRACTOR_BASE_URL` unset to use the embedded llama.cpp server.
+    """
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
+
+    base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint, e.g. https://api.openai.com/v1"
+    )
+    model: str | None = Field(default=None, description="model name; required with base_url")
+    api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("EXTRACTOR_API_KEY", "OPENAI_API_KEY", "api_key"),
+        description="sent as a bearer token; never logged",
+    )
+    mode: Mode = Field(default="tools", description="how instructor asks for structure")
+    temperature: float = Field(default=0.0, ge=0, le=2)
+    max_tokens: int = Field(default=2048, gt=0, description="completion budget per answer")
+    timeout_s: float = Field(default=180.0, gt=0, description="one HTTP request")
+    connect_timeout_s: float = Field(default=5.0, gt=0)
+    max_reasks: int = Field(
+        default=2, ge=0, description="validation re-asks after the first answer"
+    )
+    transport_max_attempts: int = Field(default=6, ge=1, description="HTTP tries per answer")
+    transport_max_total_s: float = Field(default=300.0, gt=0, description="retry time per answer")
+    backoff_initial_s: float = Field(default=1.0, ge=0)
+    backoff_max_s: float = Field(default=30.0, ge=0)
+    few_shot: str | None = Field(
+        default="auto", description="few-shot set name, or none; auto: none for the embedded model"
+    )
+    grounded_decoding: bool | None = Field(
+        default=None,
+        description="schema lets evidence be only an article sentence; default: on for embedded",
+    )
+    max_events: int | None = Field(
+        default=None, gt=0, description="schema bound on events per answer; default: 4 for embedded"
+    )
+    max_text_length: int | None = Field(
+        default=None, gt=0, description="schema bound on free-text fields; default: 60 for embedded"
+    )
+    name_match_threshold: float = Field(
+        default=85.0, ge=0, le=100, description="rapidfuzz score a name needs to count as found"
+    )
+    embedded_model_path: Path | None = Field(
+        default=None, description="GGUF for the embedded server; default: the bundled Gemma 3 270M"
+    )
+    embedded_port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port")
+    embedded_ctx: int = Field(default=8192, gt=0)
+    embedded_threads: int | None = Field(default=None, gt=0)
+    embedded_startup_timeout_s: float = Field(default=120.0, gt=0)
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("few_shot")
+    @classmethod
+    def _none_word(cls, value: str | None) -> str | None:
+        return None if value in (None, "", "none") else value
+
+    @model_validator(mode="after")
+    def _model_with_url(self) -> Settings:
+        if self.base_url and not self.model:
+            raise ValueError(f"{ENV_PREFIX}MODEL is required when {ENV_PREFIX}BASE_URL is set")
+        return self
+
+    @property
+    def uses_embedded(self) -> bool:
+        return self.base_url is None
+
+    @property
+    def few_shot_set(self) -> str | None:
+        if self.few_shot == "auto":
+            return None if self.uses_embedded else "default"
+        return self.few_shot
+
+    @property
+    def decoding_bounds(self) -> dict[str, Any]:
+        """Bounds put into the schema; small local models need them to stop in time."""
+        embedded = self.uses_embedded
+        return {
+            "evidence_from_sentences": embedded
+            if self.grounded_decoding is None
+            else self.grounded_decoding,
+            "max_events": self.max_events or (4 if embedded else None),
+            "max_text_length": self.max_text_length or (60 if embedded else None),
+        }
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings; a bad value raises ConfigError naming its variable."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        message = error["msg"].removeprefix("Value error, ")
+        if not field:
+            problems.append(message)
+            continue
+        shown = "" if "key" in field else f" (got {error.get('input')!r})"
+        problems.append(f"{ENV_PREFIX}{field.upper()}: {message}{shown}")
+    return "; ".join(problems)

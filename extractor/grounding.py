@@ -1,0 +1,107 @@
+"""Is an answer grounded in its article? Evidence spans and participant names."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from extractor_schemas import EventBase, Span
+from rapidfuzz import fuzz
+
+_QUOTES = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "–": "-",
+        "—": "-",
+        "‑": "-",
+        "\u00a0": " ",
+    }
+)
+_SPACE = re.compile(r"\s+")
+_EDGE = " \t\r\n.,;:\"'"
+
+
+def _normalize_char(char: str) -> str:
+    return char.translate(_QUOTES)
+
+
+class ArticleIndex:
+    """An article's text, prepared once for many evidence and name look-ups."""
+
+    def __init__(self, text: str, body_start: int = 0, name_threshold: float = 85.0) -> None:
+        self.text = text
+        self.body_start = body_start
+        self.name_threshold = name_threshold
+
+    @cached_property
+    def _normalized(self) -> tuple[str, list[int]]:
+        """Text with quotes unified and whitespace runs folded, plus a map back to offsets."""
+        chars: list[str] = []
+        origin: list[int] = []
+        previous_space = False
+        for offset, char in enumerate(self.text):
+            if char.isspace():
+                if previous_space:
+                    continue
+                previous_space = True
+                chars.append(" ")
+            else:
+                previous_space = False
+                chars.append(_normalize_char(char))
+            origin.append(offset)
+        return "".join(chars), origin
+
+    @cached_property
+    def _lower(self) -> str:
+        return self._normalized[0].lower()
+
+    def locate(self, evidence: str) -> Span | None:
+        """Offsets of `evidence` in the text: exact, else after quote/whitespace folding."""
+        start = self.text.find(evidence, self.body_start)
+        if start < 0:
+            start = self.text.find(evidence)
+        if start >= 0 and evidence:
+            return Span(start=start, end=start + len(evidence))
+        needle = _SPACE.sub(" ", evidence.translate(_QUOTES)).strip(_EDGE)
+        if not needle:
+            return None
+        haystack, origin = self._normalized
+        found = haystack.find(needle)
+        if found < 0:
+            return None
+        return Span(start=origin[found], end=origin[found + len(needle) - 1] + 1)
+
+    def has_name(self, name: str) -> bool:
+        """Whether a name occurs in the text, exactly or with a small misspelling."""
+        needle = _SPACE.sub(" ", name.translate(_QUOTES)).strip().lower()
+        if not needle:
+            return False
+        if needle in self._lower:
+            return True
+        return fuzz.partial_ratio(needle, self._lower) >= self.name_threshold
+
+    def problems(self, events: list[EventBase]) -> list[str]:
+        """Every grounding violation, worded for the model to fix; sets `evidence_span`."""
+        found: list[str] = []
+        for i, event in enumerate(events):
+            span = self.locate(event.evidence)
+            if span is None:
+                found.append(
+                    f"events[{i}].evidence is not text of the article: {event.evidence[:120]!r}. "
+                    "Copy the sentence from the article exactly."
+                )
+            event.evidence_span = span
+            for j, participant in enumerate(event.participants):
+                if not self.has_name(participant.name):
+                    found.append(
+                        f"events[{i}].participants[{j}].name {participant.name!r} does not occur "
+                        "in the article. Use names exactly as the article writes them."
+                    )
+        return found

@@ -1,0 +1,1 @@
+"""Access to OpenAI-compatible endpoints: transport retries, instructor, embedded server."""

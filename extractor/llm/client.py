@@ -1,0 +1,97 @@
+"""instructor over the openai SDK, for any OpenAI-compatible endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx2
+import instructor
+import openai
+
+from ..config import Mode, Settings
+from ..errors import BackendUnavailable
+from ..redact import redact
+from .stats import current_stats
+from .transport import async_retrying, sync_retrying
+
+INSTRUCTOR_MODES: dict[Mode, instructor.Mode] = {
+    "tools": instructor.Mode.TOOLS,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "json": instructor.Mode.JSON,
+    "md_json": instructor.Mode.MD_JSON,
+}
+PLACEHOLDER_KEY = "no-key"  # servers without auth still need a header value
+
+
+class LLMClient:
+    """One endpoint: raw openai clients wrapped with transport retries, then instructor."""
+
+    def __init__(self, settings: Settings, base_url: str, model: str) -> None:
+        self.settings = settings
+        self.base_url = base_url
+        self.model = model
+        key = settings.api_key.get_secret_value() if settings.api_key else PLACEHOLDER_KEY
+        self._secrets = [key] if settings.api_key else []
+        timeout = httpx2.Timeout(settings.timeout_s, connect=settings.connect_timeout_s)
+        common: dict[str, Any] = {
+            "base_url": base_url,
+            "api_key": key,
+            "max_retries": 0,
+            "timeout": timeout,
+        }
+        self._sync = openai.OpenAI(**common)
+        self._async = openai.AsyncOpenAI(**common)
+        mode = INSTRUCTOR_MODES[settings.mode]
+        self.create: Callable[..., Any] = instructor.patch(create=self._send, mode=mode)
+        self.acreate: Callable[..., Awaitable[Any]] = instructor.patch(
+            create=self._asend, mode=mode
+        )
+
+    def redact(self, text: str) -> str:
+        return redact(text, self._secrets)
+
+    def _send(self, **kwargs: Any) -> Any:
+        stats = current_stats()
+        for attempt in sync_retrying(self.settings):
+            with attempt:
+                stats.requests += 1
+                completion = self._sync.chat.completions.create(**kwargs)
+        stats.record_answer(completion)
+        return completion
+
+    async def _asend(self, **kwargs: Any) -> Any:
+        stats = current_stats()
+        async for attempt in async_retrying(self.settings):
+            with attempt:
+                stats.requests += 1
+                completion = await self._async.chat.completions.create(**kwargs)
+        stats.record_answer(completion)
+        return completion
+
+    def check(self) -> None:
+        """Fail fast, in one line, when the endpoint cannot be reached or refuses the key."""
+        try:
+            self._sync.with_options(timeout=self.settings.connect_timeout_s * 2).models.list()
+        except openai.AuthenticationError:
+            raise BackendUnavailable(
+                f"{self.base_url} rejected the API key (HTTP 401): check EXTRACTOR_API_KEY"
+            ) from None
+        except openai.NotFoundError:
+            return  # some OpenAI-compatible servers have no /models; the endpoint answered
+        except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+            raise BackendUnavailable(
+                f"cannot reach {self.base_url} (EXTRACTOR_BASE_URL): {self.redact(str(exc))}"
+            ) from None
+        except openai.APIStatusError as exc:
+            if exc.status_code >= 500:
+                raise BackendUnavailable(
+                    f"{self.base_url} answered HTTP {exc.status_code} to a health check"
+                ) from None
+
+    async def aclose(self) -> None:
+        await self._async.close()
+        self._sync.close()
+
+    def close(self) -> None:
+        self._sync.close()

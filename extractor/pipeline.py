@@ -1,0 +1,215 @@
+"""One article in, validated and grounded events out."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from datetime import date
+from typing import Any
+
+import openai
+from extractor_prompts import FewShotExample, PromptTemplate, load_examples, load_template
+from extractor_schemas import Article, Event, ExtractionResult
+from instructor.core.exceptions import InstructorRetryException
+from pydantic import ValidationError
+
+from .articles import parse_article
+from .backend import Backend
+from .config import Settings, load_settings
+from .errors import ExtractionError
+from .grounding import ArticleIndex
+from .llm.stats import CallStats, begin_call
+from .llm.transport import is_transient, retry_after_s
+from .response import GROUNDING_CONTEXT_KEY, ArticleEvents
+
+ArticleInput = Article | str
+
+
+class Extractor:
+    """Reusable extractor: holds the settings, the prompt and the LLM connection."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        template: PromptTemplate | None = None,
+        examples: list[FewShotExample] | None = None,
+    ) -> None:
+        self.settings = settings or load_settings()
+        self.template = template or load_template()
+        if examples is None:
+            few_shot = self.settings.few_shot_set
+            examples = load_examples(few_shot) if few_shot else []
+        self.examples = examples
+        self.backend = Backend(self.settings)
+
+    @property
+    def model(self) -> str:
+        return self.backend.model
+
+    @property
+    def prompt_version(self) -> str:
+        return self.template.version
+
+    def prepare(self, article: Article) -> dict[str, Any]:
+        """The chat-completion arguments for one article (without the response model)."""
+        messages = self.template.render(article, self.examples)
+        return {
+            "model": self.model,
+            "messages": messages.as_openai(),
+            "temperature": self.settings.temperature,
+            "max_tokens": self.settings.max_tokens,
+        }
+
+    def response_model(self, article: Article) -> type[ArticleEvents]:
+        return ArticleEvents.constrained(article, **self.settings.decoding_bounds)
+
+    def _context(self, article: Article) -> dict[str, Any]:
+        index = ArticleIndex(article.text, article.body_start, self.settings.name_match_threshold)
+        return {GROUNDING_CONTEXT_KEY: index}
+
+    def extract(
+        self,
+        article: ArticleInput,
+        *,
+        article_id: str | None = None,
+        published: date | str | None = None,
+    ) -> ExtractionResult:
+        parsed = to_article(article, article_id, published)
+        client = self.backend.client()
+        stats = begin_call()
+        started = time.perf_counter()
+        try:
+            answer = client.create(
+                response_model=self.response_model(parsed),
+                context=self._context(parsed),
+                max_retries=self.settings.max_reasks,
+                strict=False,
+                **self.prepare(parsed),
+            )
+        except Exception as exc:
+            raise self._failure(exc, stats, client.redact) from exc
+        return self._result(parsed, answer, stats, time.perf_counter() - started)
+
+    async def aextract(
+        self,
+        article: ArticleInput,
+        *,
+        article_id: str | None = None,
+        published: date | str | None = None,
+    ) -> ExtractionResult:
+        parsed = to_article(article, article_id, published)
+        client = await asyncio.to_thread(self.backend.client)
+        stats = begin_call()
+        started = time.perf_counter()
+        try:
+            answer = await client.acreate(
+                response_model=self.response_model(parsed),
+                context=self._context(parsed),
+                max_retries=self.settings.max_reasks,
+                strict=False,
+                **self.prepare(parsed),
+            )
+        except Exception as exc:
+            raise self._failure(exc, stats, client.redact) from exc
+        return self._result(parsed, answer, stats, time.perf_counter() - started)
+
+    def _result(
+        self, article: Article, answer: ArticleEvents, stats: CallStats, latency_s: float
+    ) -> ExtractionResult:
+        return ExtractionResult(
+            article_id=article.id,
+            published=article.published,
+            events=distinct(answer.events),
+            model=self.model,
+            prompt_version=self.prompt_version,
+            usage=stats.usage,
+            attempts=max(stats.answers, 1),
+            requests=max(stats.requests, 1),
+            latency_s=round(latency_s, 3),
+        )
+
+    def _failure(self, exc: Exception, stats: CallStats, redact: Any) -> ExtractionError:
+        cause: BaseException = exc
+        if isinstance(exc, InstructorRetryException) and exc.__cause__ is not None:
+            cause = exc.__cause__
+        if is_transient(cause):
+            kind = "transport"
+            message = f"endpoint kept failing after {stats.requests} requests: {_describe(cause)}"
+        elif isinstance(cause, openai.APIStatusError):
+            kind = "request"
+            message = f"endpoint refused the request: {_describe(cause)}"
+        elif isinstance(cause, (ValidationError, ValueError)) or isinstance(
+            exc, InstructorRetryException
+        ):
+            kind = "validation"
+            message = f"no valid answer in {stats.answers} attempts: {_validation_summary(cause)}"
+        else:
+            kind = "internal"
+            message = f"{type(cause).__name__}: {_first_line(cause)}"
+        return ExtractionError(
+            redact(message),
+            kind=kind,
+            attempts=stats.answers,
+            requests=stats.requests,
+            usage=stats.usage,
+            last_completion=stats.last_completion,
+            retry_after_s=retry_after_s(cause),
+        )
+
+    def connect(self) -> None:
+        """Start or check the backend now, so misconfiguration fails before any work."""
+        self.backend.client()
+
+    def close(self) -> None:
+        self.backend.close()
+
+    def __enter__(self) -> Extractor:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def distinct(events: list[Event]) -> list[Event]:
+    """Drop events that repeat an earlier one field for field (small models loop)."""
+    seen: set[str] = set()
+    kept: list[Event] = []
+    for event in events:
+        key = event.model_dump_json()
+        if key not in seen:
+            seen.add(key)
+            kept.append(event)
+    return kept
+
+
+def to_article(
+    article: ArticleInput, article_id: str | None, published: date | str | None
+) -> Article:
+    if isinstance(article, Article):
+        return article
+    if not isinstance(article, str):
+        raise TypeError(f"expected an Article or str, got {type(article).__name__}")
+    identifier = article_id or hashlib.sha256(article.encode()).hexdigest()[:16]
+    return parse_article(article, identifier, published)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, openai.APIStatusError):
+        return f"HTTP {exc.status_code} {_first_line(exc)}"
+    return f"{type(exc).__name__}: {_first_line(exc)}"
+
+
+def _validation_summary(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        messages = [str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()]
+        return "; ".join(messages)[:600]
+    return _first_line(exc)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else type(exc).__name__
+    return first[:300] if not first.startswith("{") else json.dumps(first[:300])
