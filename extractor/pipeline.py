@@ -66,9 +66,16 @@ class Extractor:
     def response_model(self, article: Article) -> type[ArticleEvents]:
         return ArticleEvents.constrained(article, **self.settings.decoding_bounds)
 
-    def _context(self, article: Article) -> dict[str, Any]:
+    def _instructor_call(self, article: Article) -> dict[str, Any]:
+        """Everything instructor needs for one article: request, schema, grounding, re-asks."""
         index = ArticleIndex(article.text, article.body_start, self.settings.name_match_threshold)
-        return {GROUNDING_CONTEXT_KEY: index}
+        return {
+            "response_model": self.response_model(article),
+            "context": {GROUNDING_CONTEXT_KEY: index},
+            "max_retries": self.settings.max_reasks,
+            "strict": False,
+            **self.prepare(article),
+        }
 
     def extract(
         self,
@@ -82,13 +89,7 @@ class Extractor:
         stats = begin_call()
         started = time.perf_counter()
         try:
-            answer = client.create(
-                response_model=self.response_model(parsed),
-                context=self._context(parsed),
-                max_retries=self.settings.max_reasks,
-                strict=False,
-                **self.prepare(parsed),
-            )
+            answer = client.create(**self._instructor_call(parsed))
         except Exception as exc:
             raise self._failure(exc, stats, client.redact) from exc
         return self._result(parsed, answer, stats, time.perf_counter() - started)
@@ -105,13 +106,7 @@ class Extractor:
         stats = begin_call()
         started = time.perf_counter()
         try:
-            answer = await client.acreate(
-                response_model=self.response_model(parsed),
-                context=self._context(parsed),
-                max_retries=self.settings.max_reasks,
-                strict=False,
-                **self.prepare(parsed),
-            )
+            answer = await client.acreate(**self._instructor_call(parsed))
         except Exception as exc:
             raise self._failure(exc, stats, client.redact) from exc
         return self._result(parsed, answer, stats, time.perf_counter() - started)
