@@ -15,13 +15,21 @@ _SET_BY_EXTRACTOR = ("evidence_span",)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]?\s+|\n+")
 
 
-def article_sentences(article: Article, limit: int = 400) -> list[str]:
-    """The body's sentences, verbatim, in order and without duplicates."""
+_UNESCAPABLE = re.compile(r'["\\]')  # llama.cpp's schema-to-grammar mis-escapes these in enums
+
+
+def article_sentences(article: Article, limit: int = 400, min_length: int = 12) -> list[str]:
+    """The body's sentences, verbatim, in order, without duplicates.
+
+    A sentence with a double quote or backslash is split there, so that every
+    choice is still a verbatim span but needs no escaping in a grammar.
+    """
     seen: dict[str, None] = {}
-    for piece in _SENTENCE_END.split(article.body):
-        sentence = piece.strip()
-        if len(sentence) > 1 and sentence in article.text:
-            seen.setdefault(sentence, None)
+    for sentence in _SENTENCE_END.split(article.body):
+        for piece in _UNESCAPABLE.split(sentence):
+            piece = piece.strip()
+            if len(piece) >= min_length and piece in article.text:
+                seen.setdefault(piece, None)
     return list(seen)[:limit]
 
 

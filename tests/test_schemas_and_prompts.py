@@ -7,7 +7,7 @@ from extractor_prompts import load_examples, load_template
 from extractor_schemas import EVENT_TYPES, Article, event_adapter, event_json_schema
 from pydantic import ValidationError
 
-from extractor.response import ArticleEvents
+from extractor.response import ArticleEvents, article_sentences
 
 
 @pytest.mark.parametrize("value", ["2024", "2024-08", "2024-08-22", "2024-Q4"])
@@ -50,6 +50,13 @@ def test_grounded_decoding_limits_evidence_to_article_sentences() -> None:
     ]
     assert schema["properties"]["events"]["maxItems"] == 2
     assert ArticleEvents.model_json_schema()["properties"]["events"].get("maxItems") is None
+
+
+def test_evidence_choices_never_need_escaping() -> None:
+    text = 'He said: "We will build it," and left. A back\\slash here, friends.'
+    choices = article_sentences(Article(id="a", text=text))
+    assert choices == ["We will build it,", "slash here, friends."]  # short pieces dropped
+    assert all(choice in text for choice in choices)
 
 
 def test_template_has_a_content_hashed_version_and_fences_the_article() -> None:
