@@ -13,8 +13,6 @@ from .grounding import ArticleIndex
 GROUNDING_CONTEXT_KEY = "article_index"
 _SET_BY_EXTRACTOR = ("evidence_span",)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]?\s+|\n+")
-
-
 _UNESCAPABLE = re.compile(r'["\\]')  # llama.cpp's schema-to-grammar mis-escapes these in enums
 
 
@@ -28,7 +26,7 @@ def article_sentences(article: Article, limit: int = 400, min_length: int = 12) 
     for sentence in _SENTENCE_END.split(article.body):
         for piece in _UNESCAPABLE.split(sentence):
             piece = piece.strip()
-            if len(piece) >= min_length and piece in article.text:
+            if len(piece) >= min_length:  # a stripped slice of the body: verbatim by construction
                 seen.setdefault(piece, None)
     return list(seen)[:limit]
 
