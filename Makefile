@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 OUT ?= out
 
-.PHONY: run test lint install-embedded install-dev clean
+.PHONY: run test lint record install-embedded install-dev clean
 
 $(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ lint: $(VENV)/.dev
 
 test: lint
 	$(BIN)/pytest
+
+# Re-record every cassette from the embedded llama.cpp server (about an hour on 2 cores).
+record: $(VENV)/.embedded $(VENV)/.dev
+	$(BIN)/pytest tests/wire --record-mode=rewrite -p no:randomly -q
 
 clean:
 	rm -rf $(VENV) $(OUT) build *.egg-info

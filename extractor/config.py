@@ -38,6 +38,10 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("EXTRACTOR_API_KEY", "OPENAI_API_KEY", "api_key"),
         description="sent as a bearer token; never logged",
     )
+    api_token: SecretStr | None = Field(
+        default=None,
+        description="bearer token `extractor serve` requires from its clients; unset: no auth",
+    )
     mode: Mode = Field(default="tools", description="how instructor asks for structure")
     temperature: float = Field(default=0.0, ge=0, le=2)
     max_tokens: int = Field(default=2048, gt=0, description="completion budget per answer")
@@ -66,6 +70,18 @@ class Settings(BaseSettings):
     name_match_threshold: float = Field(
         default=85.0, ge=0, le=100, description="rapidfuzz score a name needs to count as found"
     )
+    chunk_tokens: int | None = Field(
+        default=None,
+        ge=64,
+        description="article tokens per chunk (about 4 characters a token); default: what fits "
+        "EXTRACTOR_EMBEDDED_CTX beside EXTRACTOR_MAX_TOKENS and the prompt",
+    )
+    chunk_overlap_tokens: int = Field(
+        default=200, ge=0, description="whole sentences a chunk repeats from the one before"
+    )
+    max_article_chars: int = Field(
+        default=1_000_000, gt=0, description="longer articles are refused before any request"
+    )
     embedded_model_path: Path | None = Field(
         default=None, description="GGUF for the embedded server; default: the bundled Gemma 3 270M"
     )
@@ -83,6 +99,11 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
+    @field_validator("api_token")
+    @classmethod
+    def _empty_token(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value() else None
+
     @field_validator("few_shot")
     @classmethod
     def _none_word(cls, value: str | None) -> str | None:
@@ -92,6 +113,11 @@ class Settings(BaseSettings):
     def _model_with_url(self) -> Settings:
         if self.base_url and not self.model:
             raise ValueError(f"{ENV_PREFIX}MODEL is required when {ENV_PREFIX}BASE_URL is set")
+        if self.chunk_tokens and self.chunk_overlap_tokens * 2 > self.chunk_tokens:
+            raise ValueError(
+                f"{ENV_PREFIX}CHUNK_OVERLAP_TOKENS must be at most half of "
+                f"{ENV_PREFIX}CHUNK_TOKENS ({self.chunk_tokens})"
+            )
         return self
 
     @property
@@ -134,6 +160,7 @@ def _describe(exc: ValidationError) -> str:
         if not field:
             problems.append(message)
             continue
-        shown = "" if "key" in field else f" (got {error.get('input')!r})"
+        secret = "key" in field or "token" in field
+        shown = "" if secret else f" (got {error.get('input')!r})"
         problems.append(f"{ENV_PREFIX}{field.upper()}: {message}{shown}")
     return "; ".join(problems)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from extractor_schemas import Usage
+from extractor_schemas import ExtractionFailure, Usage
 
 
 class ExtractorError(Exception):
@@ -52,3 +52,15 @@ class ExtractionError(ExtractorError):
     @property
     def error_class(self) -> str:
         return f"{self.kind}_error"
+
+    def as_record(self, article_id: str, latency_s: float = 0.0) -> ExtractionFailure:
+        """The failure record a batch or eval writes for this article."""
+        return ExtractionFailure(
+            article_id=article_id,
+            error_class=self.error_class,
+            message=str(self),
+            attempts=self.attempts,
+            requests=self.requests,
+            usage=self.usage,
+            latency_s=round(latency_s, 3),
+        )

@@ -62,6 +62,10 @@ class ArticleIndex:
     def _lower(self) -> str:
         return self._normalized[0].lower()
 
+    @cached_property
+    def _raw_lower(self) -> str:
+        return self.text.lower()
+
     def locate(self, evidence: str) -> Span | None:
         """Offsets of `evidence` in the text: exact, else after quote/whitespace folding."""
         start = self.text.find(evidence, self.body_start)
@@ -83,7 +87,9 @@ class ArticleIndex:
         needle = _SPACE.sub(" ", name.translate(_QUOTES)).strip().lower()
         if not needle:
             return False
-        if needle in self._lower:
+        # A folded needle found in the raw text is found in the folded text too (its
+        # characters are fixed points of the folding), which costs a loop per character.
+        if needle in self._raw_lower or needle in self._lower:
             return True
         return fuzz.partial_ratio(needle, self._lower) >= self.name_threshold
 

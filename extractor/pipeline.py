@@ -12,11 +12,12 @@ from typing import Any
 import openai
 from extractor_prompts import FewShotExample, PromptTemplate, load_examples, load_template
 from extractor_schemas import Article, Event, ExtractionResult
-from instructor.core.exceptions import InstructorRetryException
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import ValidationError
 
-from .articles import parse_article
+from .articles import checked_article, decode_article, parse_article
 from .backend import Backend
+from .chunking import merge_events, split_article
 from .config import Settings, load_settings
 from .errors import ExtractionError
 from .grounding import ArticleIndex
@@ -24,7 +25,7 @@ from .llm.stats import CallStats, begin_call
 from .llm.transport import is_transient, retry_after_s
 from .response import GROUNDING_CONTEXT_KEY, ArticleEvents
 
-ArticleInput = Article | str
+ArticleInput = Article | str | bytes
 
 
 class Extractor:
@@ -85,13 +86,15 @@ class Extractor:
         published: date | str | None = None,
     ) -> ExtractionResult:
         parsed = to_article(article, article_id, published)
+        chunks = split_article(parsed, self.settings)
         client = self.backend.client()
         stats = begin_call()
         started = time.perf_counter()
         try:
-            answer = client.create(**self._instructor_call(parsed))
+            answers = [client.create(**self._instructor_call(c.article)).events for c in chunks]
         except Exception as exc:
             raise self._failure(exc, stats, client.redact) from exc
+        answer = ArticleEvents.model_construct(events=merge_events(chunks, answers))
         return self._result(parsed, answer, stats, time.perf_counter() - started)
 
     async def aextract(
@@ -102,13 +105,17 @@ class Extractor:
         published: date | str | None = None,
     ) -> ExtractionResult:
         parsed = to_article(article, article_id, published)
+        chunks = split_article(parsed, self.settings)
         client = await asyncio.to_thread(self.backend.client)
         stats = begin_call()
         started = time.perf_counter()
         try:
-            answer = await client.acreate(**self._instructor_call(parsed))
+            answers = [
+                (await client.acreate(**self._instructor_call(c.article))).events for c in chunks
+            ]
         except Exception as exc:
             raise self._failure(exc, stats, client.redact) from exc
+        answer = ArticleEvents.model_construct(events=merge_events(chunks, answers))
         return self._result(parsed, answer, stats, time.perf_counter() - started)
 
     def _result(
@@ -136,6 +143,12 @@ class Extractor:
         elif isinstance(cause, openai.APIStatusError):
             kind = "request"
             message = f"endpoint refused the request: {_describe(cause)}"
+        elif isinstance(cause, IncompleteOutputException):
+            kind = "validation"
+            message = (
+                f"the answer was cut off at EXTRACTOR_MAX_TOKENS ({self.settings.max_tokens}) "
+                f"after {stats.answers} attempts"
+            )
         elif isinstance(cause, (ValidationError, ValueError)) or isinstance(
             exc, InstructorRetryException
         ):
@@ -184,11 +197,13 @@ def to_article(
     article: ArticleInput, article_id: str | None, published: date | str | None
 ) -> Article:
     if isinstance(article, Article):
-        return article
+        return checked_article(article)
+    if isinstance(article, bytes):
+        article = decode_article(article, f"article {article_id or '(bytes)'!r}")
     if not isinstance(article, str):
-        raise TypeError(f"expected an Article or str, got {type(article).__name__}")
-    identifier = article_id or hashlib.sha256(article.encode()).hexdigest()[:16]
-    return parse_article(article, identifier, published)
+        raise TypeError(f"expected an Article, str or bytes, got {type(article).__name__}")
+    digest = hashlib.sha256(article.encode("utf-8", "surrogatepass")).hexdigest()
+    return parse_article(article, article_id or digest[:16], published)
 
 
 def _describe(exc: BaseException) -> str:

@@ -40,10 +40,20 @@ def _root(
         logging.getLogger("httpx2").setLevel(logging.WARNING)
 
 
+_registered = False
+
+
 def _register_commands() -> None:
-    from . import extract_cmd
+    """Add the built-in and plugin commands once."""
+    global _registered
+    if _registered:
+        return
+    _registered = True
+    from . import batch_cmd, extract_cmd, serve_cmd
 
     extract_cmd.register(app)
+    batch_cmd.register(app)
+    serve_cmd.register(app)
     for entry_point in entry_points(group=PLUGIN_GROUP):
         entry_point.load()(app)
 
@@ -52,7 +62,7 @@ def main() -> None:
     """Console entry point: run the app, turning our errors into one readable line."""
     _register_commands()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns typer.Exit's code in this mode
     except ExtractorError as exc:
         stderr.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
@@ -61,10 +71,12 @@ def main() -> None:
     except typer.Abort:
         stderr.print("aborted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors and the like
-        import click
+    except Exception as exc:  # usage errors: typer bundles its own click
+        from typer._click.exceptions import ClickException
 
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, ClickException):
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    if isinstance(code, int) and code:
+        sys.exit(code)

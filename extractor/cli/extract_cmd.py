@@ -82,13 +82,10 @@ def _extract_one(extractor: Extractor, path: Path) -> ExtractionResult | Extract
     try:
         return extractor.extract(article)
     except ExtractionError as exc:
+        return exc.as_record(article.id)
+    except ArticleError as exc:  # e.g. longer than EXTRACTOR_MAX_ARTICLE_CHARS
         return ExtractionFailure(
-            article_id=article.id,
-            error_class=exc.error_class,
-            message=str(exc),
-            attempts=exc.attempts,
-            requests=exc.requests,
-            usage=exc.usage,
+            article_id=article.id, error_class="article_error", message=str(exc)
         )
 
 

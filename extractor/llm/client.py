@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,7 +15,14 @@ from ..config import Mode, Settings
 from ..errors import BackendUnavailable
 from ..redact import redact
 from .stats import current_stats
-from .transport import async_retrying, sync_retrying
+from .transport import (
+    BrokenResponse,
+    TimeBudgetSpent,
+    async_retrying,
+    request_timeout,
+    sync_retrying,
+    time_left_s,
+)
 
 INSTRUCTOR_MODES: dict[Mode, instructor.Mode] = {
     "tools": instructor.Mode.TOOLS,
@@ -56,7 +65,12 @@ class LLMClient:
         for attempt in sync_retrying(self.settings):
             with attempt:
                 stats.requests += 1
-                completion = self._sync.chat.completions.create(**kwargs)
+                left = time_left_s(self.settings, attempt.retry_state)
+                timeout = request_timeout(self.settings, left)
+                try:
+                    completion = self._sync.chat.completions.create(**kwargs, timeout=timeout)
+                except json.JSONDecodeError as exc:
+                    raise BrokenResponse(f"response body is not complete JSON: {exc}") from None
         stats.record_answer(completion)
         return completion
 
@@ -65,7 +79,20 @@ class LLMClient:
         async for attempt in async_retrying(self.settings):
             with attempt:
                 stats.requests += 1
-                completion = await self._async.chat.completions.create(**kwargs)
+                left = time_left_s(self.settings, attempt.retry_state)
+                timeout = request_timeout(self.settings, left)
+                try:
+                    async with asyncio.timeout(left):  # also bounds a slowly trickling body
+                        completion = await self._async.chat.completions.create(
+                            **kwargs, timeout=timeout
+                        )
+                except json.JSONDecodeError as exc:
+                    raise BrokenResponse(f"response body is not complete JSON: {exc}") from None
+                except TimeoutError:
+                    raise TimeBudgetSpent(
+                        f"no complete answer within EXTRACTOR_TRANSPORT_MAX_TOTAL_S "
+                        f"({self.settings.transport_max_total_s:g} s)"
+                    ) from None
         stats.record_answer(completion)
         return completion
 

@@ -89,7 +89,7 @@ class EmbeddedServer:
         command = [
             sys.executable,
             "-m",
-            "llama_cpp.server",
+            "extractor.llm.llama_server",  # llama_cpp.server with fast greedy grammar sampling
             "--model",
             str(model_path),
             "--model_alias",

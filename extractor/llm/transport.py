@@ -1,7 +1,9 @@
 """Retry what is transient at the HTTP layer: 429, 5xx, timeouts, lost connections.
 
 These retries sit below instructor, so a transport failure is never shown to
-the model in a re-ask prompt; only validation failures are.
+the model in a re-ask prompt; only validation failures are. The retries of one
+answer, requests and waits together, stay within `transport_max_total_s`: no wait
+crosses it, and each request's timeout is cut to the time that is left.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import email.utils
 import time
 from typing import Any
 
+import httpx2
 import openai
 from tenacity import (
     AsyncRetrying,
@@ -26,12 +29,37 @@ from ..config import Settings
 from .stats import current_stats
 
 _RETRYABLE_STATUS = frozenset({408, 409, 429})
+_MIN_TIMEOUT_S = 0.01
+
+
+class BrokenResponse(Exception):
+    """The endpoint's HTTP body was cut off or is not JSON: no answer arrived, so retry."""
+
+
+class TimeBudgetSpent(Exception):
+    """A request was stopped because the answer's transport time budget ran out."""
 
 
 def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code in _RETRYABLE_STATUS or exc.status_code >= 500
-    return isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError))
+    return isinstance(
+        exc,
+        (openai.APITimeoutError, openai.APIConnectionError, BrokenResponse, TimeBudgetSpent),
+    )
+
+
+def time_left_s(settings: Settings, retry_state: RetryCallState) -> float:
+    """What remains of `transport_max_total_s` for this answer's requests."""
+    spent = time.monotonic() - retry_state.start_time
+    return max(settings.transport_max_total_s - spent, _MIN_TIMEOUT_S)
+
+
+def request_timeout(settings: Settings, left_s: float) -> httpx2.Timeout:
+    """The configured timeouts, cut to the time left in the budget."""
+    return httpx2.Timeout(
+        min(settings.timeout_s, left_s), connect=min(settings.connect_timeout_s, left_s)
+    )
 
 
 def retry_after_s(exc: BaseException | None) -> float | None:

@@ -11,7 +11,7 @@ from importlib import resources
 from typing import Any
 
 from extractor_schemas import Article, Event
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict
 
@@ -61,7 +61,7 @@ class PromptTemplate:
         return f"{self.declared_version}+{digest}"
 
     def render(self, article: Article, examples: list[FewShotExample]) -> Messages:
-        template = _environment().from_string(self.source)
+        template = _compiled(self.source)
         context: dict[str, Any] = {"article": article, "examples": examples}
         blocks = {
             name: "".join(block(template.new_context(context))).strip()
@@ -75,6 +75,12 @@ def _environment() -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
     env.filters["fence"] = fence
     return env
+
+
+@cache
+def _compiled(source: str) -> Template:
+    """Compiling is most of a render's cost (about 2 ms): once per template source."""
+    return _environment().from_string(source)
 
 
 def load_template(name: str = "events") -> PromptTemplate:

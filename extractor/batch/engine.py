@@ -1,0 +1,53 @@
+"""One article through the lean request path: the same result as `Extractor.aextract`."""
+
+from __future__ import annotations
+
+import time
+
+from extractor_schemas import Article, ExtractionResult
+
+from ..errors import ExtractionError
+from ..llm.stats import begin_call
+from ..pipeline import Extractor
+from ..redact import redact
+from .request import REASK_ERRORS, RequestBuilder, retry_exhausted
+from .transport import HttpTransport
+
+
+class LeanExtractor:
+    """`Extractor.aextract` for many concurrent articles on one shared HTTP session.
+
+    Same request bodies, validation, grounding, re-asks (instructor's messages) and
+    transport retries (the project's tenacity policy); the result or the
+    `ExtractionError` is built by the same `Extractor` code.
+    """
+
+    def __init__(self, extractor: Extractor, transport: HttpTransport) -> None:
+        self.extractor = extractor
+        self.transport = transport
+        self.builder = RequestBuilder(extractor)
+        key = extractor.settings.api_key
+        secrets = [key.get_secret_value()] if key else []
+        self._redact = lambda text: redact(text, secrets)
+
+    async def aextract(self, article: Article) -> ExtractionResult:
+        """Extract one article; raises `ExtractionError` when attempts run out."""
+        stats = begin_call()
+        started = time.perf_counter()
+        try:
+            conversation = self.builder.start(article)
+            for attempt in range(conversation.max_reasks + 1):
+                completion = await self.transport.complete(conversation.body(), stats)
+                try:
+                    answer = self.builder.parse(conversation, completion)
+                except REASK_ERRORS as error:
+                    if attempt == conversation.max_reasks:
+                        raise retry_exhausted(error, stats.answers, stats.usage) from error
+                    self.builder.reask(conversation, completion, error)
+                    continue
+                return self.extractor._result(article, answer, stats, time.perf_counter() - started)
+            raise AssertionError("unreachable: the loop returns or raises")
+        except ExtractionError:
+            raise
+        except Exception as exc:
+            raise self.extractor._failure(exc, stats, self._redact) from exc

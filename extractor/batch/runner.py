@@ -1,0 +1,188 @@
+"""`run_batch`: stream inputs through bounded concurrent workers into a sink.
+
+One producer reads inputs in small slices (in a thread, so a slow stdin never
+stalls the event loop), asks the sink whether each id still needs work, answers
+from the cache when it can, and queues the rest; `concurrency` workers extract
+through one `LeanExtractor`. Memory is bounded by the queue, whatever the input
+size. Every input id gets exactly one record in the sink: a result, a failure
+(extraction or input), or none because it was already done or is a repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import itertools
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
+
+from extractor_schemas import Article, ExtractionResult, Record
+
+from ..errors import ExtractionError
+from ..pipeline import Extractor
+from .cache import CacheKeys, ResultCache
+from .engine import LeanExtractor
+from .inputs import InputFailure, InputItem
+from .ledger import Claim
+from .limits import RateLimits
+from .progress import BatchProgress
+from .sink import RecordSink
+from .summary import BatchSummary
+from .transport import HttpTransport
+
+_READ_SLICE = 64
+_CACHE_COMMIT_S = 1.0
+_GC_THRESHOLD = 10_000  # young-generation allocations between collections (CPython: 700)
+
+
+async def run_batch(
+    extractor: Extractor,
+    inputs: Iterable[InputItem],
+    sink: RecordSink,
+    *,
+    concurrency: int = 8,
+    rpm: int | None = None,
+    tpm: int | None = None,
+    cache: ResultCache | None = None,
+    progress: BatchProgress | None = None,
+    tune_gc: bool = False,
+) -> BatchSummary:
+    """Extract every input into `sink`; returns what happened. Bad articles never stop it.
+
+    `inputs` are `Article`s or `InputFailure`s (see `extractor.batch.inputs.read_inputs`);
+    `sink` decides what is already done (`JsonlSink` for a resumable file, `MemorySink`
+    to collect records in memory). Raises only for what makes recording impossible
+    (the endpoint cannot be reached at start, the output cannot be written).
+    `tune_gc` freezes the objects that exist at the start out of the garbage collector
+    and makes it run less often (restored at the end): about 15% less CPU per article.
+    """
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    client = await asyncio.to_thread(extractor.backend.client)  # starts or checks the backend
+    summary = BatchSummary(model=extractor.model)
+    keys = CacheKeys(extractor) if cache is not None else None
+    queue: asyncio.Queue[tuple[Article, bytes] | None] = asyncio.Queue(maxsize=2 * concurrency)
+
+    def record(item: Record, *, live: bool, cached: bool = False) -> str:
+        line = item.model_dump_json()
+        sink.write(item, line)
+        summary.count(item, live=live)
+        if progress is not None:
+            progress.record(
+                ok=isinstance(item, ExtractionResult),
+                cached=cached,
+                tokens=item.usage.total_tokens if live else 0,
+            )
+        return line
+
+    async def produce() -> None:
+        async for item in _Slices(inputs):
+            summary.inputs += 1
+            claim = sink.claim(item.article_id if isinstance(item, InputFailure) else item.id)
+            if claim is not Claim.NEW:
+                _count_skip(summary, claim, progress)
+                continue
+            if isinstance(item, InputFailure):
+                summary.input_failures += 1
+                record(item.as_record(), live=False)
+                continue
+            key = b""
+            if cache is not None and keys is not None:
+                key = keys.key(item)
+                hit = cache.get(key, item)
+                if hit is not None:
+                    summary.cache_hits += 1
+                    record(hit, live=False, cached=True)
+                    continue
+            await queue.put((item, key))
+
+    async def work(lean: LeanExtractor) -> None:
+        while (job := await queue.get()) is not None:
+            article, key = job
+            begun = time.perf_counter()
+            try:
+                result: Record = await lean.aextract(article)
+            except ExtractionError as exc:
+                result = exc.as_record(article.id, time.perf_counter() - begun)
+            line = record(result, live=True)
+            if cache is not None and key and isinstance(result, ExtractionResult):
+                cache.put(key, result, line)
+
+    async def commit_cache() -> None:
+        while cache is not None:
+            await asyncio.sleep(_CACHE_COMMIT_S)
+            cache.commit()
+
+    limits = RateLimits(rpm, tpm)
+    transport = HttpTransport(
+        extractor.settings, client.base_url, connections=concurrency, limits=limits
+    )
+    async with transport, _gc_tuned(tune_gc):
+        lean = LeanExtractor(extractor, transport)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        committer = asyncio.create_task(commit_cache())
+        try:
+            async with asyncio.TaskGroup() as group:
+                workers = [group.create_task(work(lean)) for _ in range(concurrency)]
+                await produce()
+                for _ in workers:
+                    await queue.put(None)
+        except BaseExceptionGroup as failed:  # the output or cache could not be written
+            raise failed.exceptions[0] from None
+        finally:
+            committer.cancel()
+            if cache is not None:
+                cache.commit()
+    summary.elapsed_s = time.perf_counter() - started
+    summary.cpu_s = time.process_time() - cpu_started
+    return summary
+
+
+@contextlib.asynccontextmanager
+async def _gc_tuned(enabled: bool) -> AsyncIterator[None]:
+    """Keep the interpreter's long-lived objects out of collections during the run."""
+    if not enabled:
+        yield
+        return
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(_GC_THRESHOLD, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+def _count_skip(summary: BatchSummary, claim: Claim, progress: BatchProgress | None) -> None:
+    if claim is Claim.DONE:
+        summary.skipped_done += 1
+    elif claim is Claim.FAILED:
+        summary.skipped_failed += 1
+    else:
+        summary.duplicates += 1
+    if progress is not None:
+        progress.skip()
+
+
+class _Slices:
+    """Iterate a blocking iterator in slices read by a worker thread."""
+
+    def __init__(self, items: Iterable[InputItem]) -> None:
+        self._items: Iterator[InputItem] = iter(items)
+
+    def __aiter__(self) -> _Slices:
+        self._buffer: list[InputItem] = []
+        return self
+
+    async def __anext__(self) -> InputItem:
+        if not self._buffer:
+            self._buffer = await asyncio.to_thread(
+                lambda: list(itertools.islice(self._items, _READ_SLICE))
+            )
+            self._buffer.reverse()
+            if not self._buffer:
+                raise StopAsyncIteration
+        return self._buffer.pop()

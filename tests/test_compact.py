@@ -1,0 +1,205 @@
+"""The compact answer format: lossless on every gold file, strict on bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from extractor_schemas import Article, GoldAnswer, event_adapter
+
+from extractor import parse_article, read_article_file
+from extractor.compact import (
+    NO_EVENTS,
+    CompactFormatError,
+    decode,
+    encode,
+    format_number,
+    parse_number,
+)
+from extractor.compact_prompt import compact_messages
+from extractor.sentences import numbered_body, split_sentences
+from tests.conftest import ROOT, SEEDS
+
+GOLD_FILES = sorted(SEEDS.glob("*.gold.json")) + sorted(
+    (ROOT / "training" / "articles").glob("*.gold.json")
+)
+
+
+def _load(gold_path: Path) -> tuple[Article, GoldAnswer]:
+    article = read_article_file(
+        gold_path.with_name(gold_path.name.removesuffix(".gold.json") + ".txt")
+    )
+    return article, GoldAnswer.model_validate_json(gold_path.read_text(encoding="utf-8"))
+
+
+def _dump(events: list) -> list[dict]:  # type: ignore[type-arg]
+    return [e.model_dump(exclude={"evidence_span"}) for e in events]
+
+
+@pytest.mark.parametrize("gold_path", GOLD_FILES, ids=lambda p: p.name.removesuffix(".gold.json"))
+def test_every_gold_file_round_trips(gold_path: Path) -> None:
+    article, gold = _load(gold_path)
+    text = encode(gold.events, article)
+    decoded = decode(text, article)
+    assert _dump(decoded) == _dump(gold.events)
+    for event in decoded:
+        assert event.evidence_span is not None
+        assert article.text[event.evidence_span.start : event.evidence_span.end] == event.evidence
+
+
+def test_there_are_gold_files_to_round_trip() -> None:
+    assert len(GOLD_FILES) >= 200
+
+
+@pytest.mark.parametrize(
+    "gold_path", GOLD_FILES[::7], ids=lambda p: p.name.removesuffix(".gold.json")
+)
+def test_training_answers_widen_evidence_to_its_sentence(gold_path: Path) -> None:
+    article, gold = _load(gold_path)
+    decoded = decode(encode(gold.events, article, exact_evidence=False), article)
+    sentences = split_sentences(article)
+    for original, widened in zip(gold.events, decoded, strict=True):
+        assert original.evidence is not None and original.evidence in widened.evidence
+        assert widened.evidence_span is not None
+        assert any(s.start == widened.evidence_span.start for s in sentences)
+        assert any(s.end == widened.evidence_span.end for s in sentences)
+        rest = {"evidence", "evidence_span"}
+        assert widened.model_dump(exclude=rest) == original.model_dump(exclude=rest)
+
+
+ARTICLE = parse_article(
+    " date 2025-05-27 ASTANA, May 27. Acme Corp. signed a deal with Beta Ltd. in Astana. "
+    'The deal is worth $1.2 billion, it said.\n"We are glad," Mr. Smith said.',
+    "a",
+)
+
+
+def test_sentences_do_not_break_after_abbreviations() -> None:
+    lines = numbered_body(ARTICLE).splitlines()
+    assert lines == [
+        "[1] ASTANA, May 27.",
+        "[2] Acme Corp. signed a deal with Beta Ltd. in Astana.",
+        "[3] The deal is worth $1.2 billion, it said.",
+        '[4] "We are glad," Mr. Smith said.',
+    ]
+
+
+def test_a_worked_example() -> None:
+    answer = (
+        "agreement occurred 2025-05-27 s2\n"
+        "loc Astana\n"
+        "org Acme Corp.\n"
+        "org Beta Ltd.\n"
+        "person John Smith | Chief Executive | Acme Corp.\n"
+        "kind deal\n"
+        "value 1.2 billion USD\n"
+    )
+    (event,) = decode(answer, ARTICLE)
+    assert event.model_dump(exclude={"evidence_span"}) == event_adapter.validate_python(
+        {
+            "type": "agreement",
+            "status": "occurred",
+            "date": "2025-05-27",
+            "location": "Astana",
+            "participants": [
+                {"name": "Acme Corp.", "kind": "organization"},
+                {"name": "Beta Ltd.", "kind": "organization"},
+                {
+                    "name": "John Smith",
+                    "kind": "person",
+                    "title": "Chief Executive",
+                    "affiliation": "Acme Corp.",
+                },
+            ],
+            "evidence": "Acme Corp. signed a deal with Beta Ltd. in Astana.",
+            "agreement_kind": "deal",
+            "value": {"amount": 1_200_000_000, "currency": "USD"},
+        }
+    ).model_dump(exclude={"evidence_span"})
+    assert encode([event], ARTICLE) == answer.strip()
+
+
+def test_awkward_values_round_trip() -> None:
+    event = event_adapter.validate_python(
+        {
+            "type": "cooperation_intent",
+            "status": "planned",
+            "evidence": "The deal is worth $1.2 billion",
+            "location": " padded ",
+            "participants": [
+                {"name": "A | B; C", "kind": "person", "title": "", "affiliation": "back\\slash"},
+                {"name": '"Quoted"', "kind": "organization", "title": "x|y"},
+            ],
+            "areas": ["one; two", "", "line\nbreak", " lead"],
+        }
+    )
+    text = encode([event], ARTICLE)
+    assert len(text.splitlines()) == 5  # header, loc, two participants, areas
+    assert _dump(decode(text, ARTICLE)) == _dump([event])
+
+
+def test_evidence_outside_one_sentence_is_quoted() -> None:
+    event = event_adapter.validate_python(
+        {"type": "meeting", "status": "occurred", "evidence": "in Astana. The deal"}
+    )
+    text = encode([event], ARTICLE)
+    assert text.splitlines()[0] == 'meeting occurred - "in Astana. The deal"'
+    assert decode(text, ARTICLE)[0].evidence == "in Astana. The deal"
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (650_000_000, "650 million"),
+        (1_200_000_000, "1.2 billion"),
+        (1_234_567, "1,234,567"),
+        (2500, "2,500"),
+        (0.6, "0.6"),
+        (-3.5, "-3.5"),
+        (1.5e12, "1.5 trillion"),
+    ],
+)
+def test_numbers(value: float, written: str) -> None:
+    assert format_number(value) == written
+    assert parse_number(written) == value
+
+
+def test_numbers_as_articles_write_them() -> None:
+    assert parse_number("4,200 crore") == 42_000_000_000
+    assert parse_number("2 lakh") == 200_000
+
+
+def test_no_events() -> None:
+    assert encode([], ARTICLE) == NO_EVENTS
+    assert decode("none\n", ARTICLE) == []
+    assert decode("", ARTICLE) == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ("loc Astana", "line 1: 'loc Astana' comes before any event header"),
+        ("meeting occurred 2025", "header needs <type> <status> <date> <evidence>"),
+        ("meeting occurred - s9", "the article has 4 sentences"),
+        ("meeting occurred - s2:5-500", "characters outside sentence 2"),
+        ("meeting occurred - x2", "is not s<N>"),
+        ("meeting maybe - s2", "status"),
+        ("meeting occurred 2025-13 s2", "date"),
+        ("meeting occurred - s2\ncolour red", "line 2: unknown key 'colour'"),
+        ("meeting occurred - s2\nloc A\nloc B", "'loc' is given twice"),
+        ("investment occurred - s3\nvalue lots USD", "'lots' is not a number"),
+        ("capacity occurred - s2\nto 5", "facility"),
+        ("milestone occurred - s2\nproject X\nstage begun", "stage: Input should be"),
+        ("meeting occurred - -", "evidence"),
+    ],
+)
+def test_bad_answers_fail_with_the_line(answer: str, message: str) -> None:
+    with pytest.raises(CompactFormatError) as caught:
+        decode(answer, ARTICLE)
+    assert message in str(caught.value)
+
+
+def test_prompt_numbers_the_sentences() -> None:
+    messages = compact_messages(ARTICLE)
+    assert "compact format" in messages.system
+    assert messages.user.splitlines()[:2] == ["Published: 2025-05-27", "[1] ASTANA, May 27."]

@@ -1,0 +1,1 @@
+"""Training data for the embedded model: augmentation, provenance, the fine-tuning set."""
