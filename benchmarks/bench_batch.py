@@ -125,7 +125,8 @@ async def bare(bodies: list[bytes], url: str, concurrency: int) -> Row:
 
 
 async def naive(extractor: Extractor, articles: list[Article], url: str, concurrency: int) -> Row:
-    client = instructor.from_openai(openai.AsyncOpenAI(base_url=url, api_key="stub", max_retries=0))
+    sdk = openai.AsyncOpenAI(base_url=url, api_key="stub", max_retries=0)
+    client = instructor.from_openai(sdk)
     limit = asyncio.Semaphore(concurrency)
     ok = 0
 
@@ -144,6 +145,7 @@ async def naive(extractor: Extractor, articles: list[Article], url: str, concurr
     started, cpu = time.perf_counter(), time.process_time()
     outcomes = await asyncio.gather(*(one(a) for a in articles), return_exceptions=True)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    await sdk.close()
     errors = [o for o in outcomes if isinstance(o, BaseException)]
     n = len(articles)
     note = f"{len(errors)} errors: {errors[0]!r}"[:120] if errors else ""
@@ -208,8 +210,11 @@ def batch_row(summary: dict[str, Any], whole: dict[str, float], concurrency: int
     )
 
 
+LLAMA_SERVERS = "llama_cpp.server|extractor.llm.llama_server"  # the embedded model's server
+
+
 def llama_busy() -> bool:
-    found = subprocess.run(["pgrep", "-f", "llama_cpp.server"], capture_output=True)
+    found = subprocess.run(["pgrep", "-f", LLAMA_SERVERS], capture_output=True)
     return found.returncode == 0
 
 

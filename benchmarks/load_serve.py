@@ -54,6 +54,11 @@ class Tally:
         self.errors[kind] = self.errors.get(kind, 0) + 1
 
 
+def llama_running() -> bool:
+    found = subprocess.run(["pgrep", "-f", LLAMA_SERVERS], capture_output=True, text=True)
+    return bool(found.stdout.strip())
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -193,10 +198,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load")
     parser.add_argument("--stub-latency-ms", type=float, default=200.0)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--allow-busy", action="store_true", help="run even while a llama.cpp server runs"
+    )
     args = parser.parse_args(argv)
-    busy = subprocess.run(["pgrep", "-f", LLAMA_SERVERS], capture_output=True, text=True)
-    if busy.stdout.strip():
-        print("warning: a llama.cpp server is running; figures will be low", file=sys.stderr)
+    if llama_running() and not args.allow_busy:
+        raise SystemExit("a llama.cpp server is running: wait for it, or pass --allow-busy")
 
     logs = Path(tempfile.mkdtemp(prefix="load-serve-"))
     stub_port, serve_port = free_port(), free_port()
@@ -226,6 +233,7 @@ def main(argv: list[str] | None = None) -> None:
         cpu_used = cpu_seconds(server.pid) - cpu_before
         after, peak = rss_mib(server.pid)
         counted = asyncio.run(server_count(base))
+        contended = llama_running()
     finally:
         server_exit = stop(server)
         stop(stub)
@@ -250,6 +258,7 @@ def main(argv: list[str] | None = None) -> None:
         "server_rss_peak_mib": round(peak, 1),
         "server_counted": counted,
         "server_exit_on_sigterm": server_exit,
+        "llama_server_seen_after": contended,
         "logs": str(logs),
     }
     rerun = RERUN.format(
@@ -262,6 +271,8 @@ def main(argv: list[str] | None = None) -> None:
     for key, value in figures.items():
         print(f"  {key:24} {value}")
     print(f"rerun: {rerun}")
+    if contended:
+        print("warning: a llama.cpp server was running at the end: the figures are not clean")
     if args.json:
         args.json.write_text(json.dumps({**figures, "rerun": rerun}, indent=2) + "\n")
     if errors or counted.get("http 200", 0) != done:

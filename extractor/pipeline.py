@@ -23,7 +23,7 @@ from .errors import ExtractionError
 from .grounding import ArticleIndex
 from .llm.stats import CallStats, begin_call
 from .llm.transport import is_transient, retry_after_s
-from .response import GROUNDING_CONTEXT_KEY, ArticleEvents
+from .response import ArticleEvents
 
 ArticleInput = Article | str | bytes
 
@@ -64,15 +64,17 @@ class Extractor:
             "max_tokens": self.settings.max_tokens,
         }
 
-    def response_model(self, article: Article) -> type[ArticleEvents]:
-        return ArticleEvents.constrained(article, **self.settings.decoding_bounds)
+    def response_model(
+        self, article: Article, index: ArticleIndex | None = None
+    ) -> type[ArticleEvents]:
+        return ArticleEvents.constrained(article, index=index, **self.settings.decoding_bounds)
 
     def _instructor_call(self, article: Article) -> dict[str, Any]:
         """Everything instructor needs for one article: request, schema, grounding, re-asks."""
         index = ArticleIndex(article.text, article.body_start, self.settings.name_match_threshold)
         return {
-            "response_model": self.response_model(article),
-            "context": {GROUNDING_CONTEXT_KEY: index},
+            "response_model": self.response_model(article, index),
+            "context": {},  # empty on purpose: instructor templates messages with a context
             "max_retries": self.settings.max_reasks,
             "strict": False,
             **self.prepare(article),

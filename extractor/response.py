@@ -40,10 +40,14 @@ class ArticleEvents(BaseModel):
     evidence_choices: ClassVar[list[str] | None] = None
     max_events: ClassVar[int | None] = None
     max_text_length: ClassVar[int | None] = None
+    # The article the answer must be grounded in. Kept on the per-article class, not in
+    # instructor's `context`: instructor renders a given context into the messages as a
+    # Jinja template, which would run any `{{ ... }}` an article contains.
+    article_index: ClassVar[ArticleIndex | None] = None
 
     @model_validator(mode="after")
     def _grounded(self, info: ValidationInfo) -> ArticleEvents:
-        index = (info.context or {}).get(GROUNDING_CONTEXT_KEY)
+        index = (info.context or {}).get(GROUNDING_CONTEXT_KEY) or type(self).article_index
         if isinstance(index, ArticleIndex):
             problems = index.problems(list(self.events))
             if problems:
@@ -77,11 +81,13 @@ class ArticleEvents(BaseModel):
         evidence_from_sentences: bool,
         max_events: int | None,
         max_text_length: int | None,
+        index: ArticleIndex | None = None,
     ) -> type[ArticleEvents]:
-        """A per-article variant whose schema bounds what a grammar lets the model write."""
-        if not (evidence_from_sentences or max_events or max_text_length):
+        """A per-article variant: grounded in `index`, with schema bounds for a grammar."""
+        if not (evidence_from_sentences or max_events or max_text_length or index):
             return cls
         attributes = {
+            "article_index": index,
             "evidence_choices": article_sentences(article) if evidence_from_sentences else None,
             "max_events": max_events,
             "max_text_length": max_text_length,

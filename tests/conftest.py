@@ -35,9 +35,7 @@ def _stale_cassette(excinfo: pytest.ExceptionInfo[BaseException]) -> BaseExcepti
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     """A request that misses its cassette fails with the command that re-records it."""
     report = yield
     if call.excinfo is not None and report.failed:

@@ -155,3 +155,14 @@ async def test_aextract_matches_extract(scripted_server: ScriptedServer) -> None
         result = await extractor.aextract(ARTICLE, article_id="astana")
     assert [e.type for e in result.events] == ["meeting"]
     assert result.attempts == 1 and result.requests == 1
+
+
+def test_article_text_is_never_run_as_a_template(scripted_server: ScriptedServer) -> None:
+    text = "date 2024-05-01\nACME {{ article_index }} said {% if x %}yes{% endif %} {# c #}."
+    scripted_server.queue(Reply(200, tool_call_completion({"events": []})))
+    with Extractor(load_settings(base_url=scripted_server.base_url, model="m")) as extractor:
+        result = extractor.extract(text, article_id="braces")
+    assert result.events == []
+    sent = json.dumps(scripted_server.requests[0]["messages"])
+    assert "{{ article_index }}" in sent and "{% if x %}yes{% endif %}" in sent
+    assert "ArticleIndex object" not in sent

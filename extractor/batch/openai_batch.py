@@ -29,10 +29,10 @@ from ..pipeline import Extractor
 from ..redact import redact
 from .cache import CacheKeys, ResultCache
 from .inputs import InputFailure, InputItem
-from .ledger import Claim
+from .ledger import Claim, Ledger
 from .progress import BatchProgress
 from .request import REASK_ERRORS, RequestBuilder, retry_exhausted
-from .sink import MemorySink, RecordSink
+from .sink import RecordSink
 from .summary import BatchSummary
 from .transport import status_error
 
@@ -102,14 +102,14 @@ def export_requests(
     """
     builder = RequestBuilder(extractor)
     keys = CacheKeys(extractor) if cache is not None else None
-    claims = sink if sink is not None else MemorySink()
+    ledger = Ledger() if sink is None else None  # repeats are found on disk, not in memory
     summary = ExportSummary(batch=BatchSummary(model=extractor.model))
     writer = _SplitWriter(path)
     try:
         for item in items:
             summary.batch.inputs += 1
             article_id = item.article_id if isinstance(item, InputFailure) else item.id
-            claim = claims.claim(article_id)
+            claim = sink.claim(article_id) if sink else _claim(ledger, article_id)
             if claim is not Claim.NEW:
                 _skip(summary.batch, claim)
                 continue
@@ -133,8 +133,15 @@ def export_requests(
             summary.requests += 1
     finally:
         writer.close()
+        if ledger is not None:
+            ledger.close()
     summary.files = writer.files
     return summary
+
+
+def _claim(ledger: Ledger | None, article_id: str) -> Claim:
+    assert ledger is not None
+    return ledger.claim(article_id, retry_failed=False)
 
 
 def _record(sink: RecordSink | None, summary: BatchSummary, record: Record) -> None:

@@ -13,7 +13,7 @@ import openai
 
 from ..config import Mode, Settings
 from ..errors import BackendUnavailable
-from ..redact import redact
+from ..redact import protect_logs, redact
 from .stats import current_stats
 from .transport import (
     BrokenResponse,
@@ -42,6 +42,7 @@ class LLMClient:
         self.model = model
         key = settings.api_key.get_secret_value() if settings.api_key else PLACEHOLDER_KEY
         self._secrets = [key] if settings.api_key else []
+        protect_logs(key if settings.api_key else None)
         timeout = httpx2.Timeout(settings.timeout_s, connect=settings.connect_timeout_s)
         common: dict[str, Any] = {
             "base_url": base_url,

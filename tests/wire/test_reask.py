@@ -23,7 +23,7 @@ from tests.wire.test_seed_eval import EVAL_CASSETTE, SEED_IDS
 
 def recorded_posts(article_text: str) -> list[dict[str, Any]]:
     """Request bodies of the recorded chat completions about one article, in order."""
-    cassette = yaml.safe_load(Path(EVAL_CASSETTE).read_text(encoding="utf-8"))
+    cassette = yaml.load(Path(EVAL_CASSETTE).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     bodies = []
     for interaction in cassette["interactions"]:
         request = interaction["request"]
