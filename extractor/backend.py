@@ -6,7 +6,7 @@ import threading
 
 from .config import Settings
 from .llm.client import LLMClient
-from .llm.embedded import MODEL_ALIAS, EmbeddedServer
+from .llm.embedded import EmbeddedServer, model_alias
 
 
 class Backend:
@@ -20,7 +20,7 @@ class Backend:
 
     @property
     def model(self) -> str:
-        return self.settings.model or MODEL_ALIAS
+        return self.settings.model or model_alias(self.settings.adapter_path)
 
     def client(self) -> LLMClient:
         with self._lock:

@@ -23,6 +23,7 @@ from .errors import ArticleError
 
 PROMPT_RESERVE_TOKENS = 2048  # system prompt, few-shot example and tool schema
 MIN_CHUNK_TOKENS = 256
+COMPACT_CHUNK_TOKENS = 1024  # about the longest article the shipped adapter was trained on
 CHARS_PER_ASCII_TOKEN = 4
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+|\n\s*")
 _LIST_FIELDS = ("topics", "areas")
@@ -47,9 +48,12 @@ def chunk_budget(settings: Settings) -> tuple[int, int]:
     """(tokens per chunk, overlap tokens) from the settings.
 
     Default chunk: the embedded server's context (EXTRACTOR_EMBEDDED_CTX) less the answer
-    (EXTRACTOR_MAX_TOKENS) and a reserve for the prompt around the article.
+    (EXTRACTOR_MAX_TOKENS) and a reserve for the prompt around the article; for the tuned
+    model's compact answers, at most what it saw in training.
     """
-    derived = settings.embedded_ctx - settings.max_tokens - PROMPT_RESERVE_TOKENS
+    derived = settings.embedded_ctx - settings.answer_max_tokens - PROMPT_RESERVE_TOKENS
+    if settings.uses_compact:
+        derived = min(derived, COMPACT_CHUNK_TOKENS)
     tokens = settings.chunk_tokens or max(derived, MIN_CHUNK_TOKENS)
     return tokens, min(settings.chunk_overlap_tokens, tokens // 4)
 

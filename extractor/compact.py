@@ -318,20 +318,44 @@ def decode(text: str, article: Article) -> list[Event]:
 
     Raises `CompactFormatError` naming the first line that cannot be read.
     """
+    events: list[Event] = []
+    for outcome in decode_each(text, article):
+        if isinstance(outcome, CompactFormatError):
+            raise outcome
+        events.append(outcome)
+    return events
+
+
+def decode_each(text: str, article: Article) -> list[Event | CompactFormatError]:
+    """Read every event of a compact answer on its own: the event, or why it cannot be read.
+
+    Lines before the first event header are one error of their own.
+    """
     sentences = split_sentences(article)
     lines = [line.strip() for line in text.strip().splitlines()]
     lines = [line for line in lines if line]
     if lines == [NO_EVENTS] or not lines:
         return []
+    outcomes: list[Event | CompactFormatError] = []
     blocks: list[tuple[int, list[str]]] = []
     for number, line in enumerate(lines, 1):
         if line.split(" ", 1)[0] in _TYPES_BY_CODE:
             blocks.append((number, [line]))
         elif not blocks:
-            raise CompactFormatError(f"line {number}: {line[:60]!r} comes before any event header")
+            if not outcomes:
+                outcomes.append(
+                    CompactFormatError(
+                        f"line {number}: {line[:60]!r} comes before any event header"
+                    )
+                )
         else:
             blocks[-1][1].append(line)
-    return [_decode_event(number, block, article, sentences) for number, block in blocks]
+    for number, block in blocks:
+        try:
+            outcomes.append(_decode_event(number, block, article, sentences))
+        except CompactFormatError as exc:
+            outcomes.append(exc)
+    return outcomes
 
 
 def _decode_event(

@@ -19,6 +19,9 @@ from .errors import ConfigError
 
 ENV_PREFIX = "EXTRACTOR_"
 Mode = Literal["tools", "json_schema", "json", "md_json"]
+AnswerFormat = Literal["auto", "json", "compact"]
+AUTO = "auto"
+SHIPPED_ADAPTER = Path(__file__).parent / "llm" / "adapter" / "events-lora.gguf"
 
 
 class Settings(BaseSettings):
@@ -43,8 +46,18 @@ class Settings(BaseSettings):
         description="bearer token `extractor serve` requires from its clients; unset: no auth",
     )
     mode: Mode = Field(default="tools", description="how instructor asks for structure")
+    answer_format: AnswerFormat = Field(
+        default="auto",
+        description="json: schema-constrained JSON through instructor (any model); compact: the "
+        "short line format the tuned embedded model writes; auto: compact with the adapter",
+    )
     temperature: float = Field(default=0.0, ge=0, le=2)
-    max_tokens: int = Field(default=2048, gt=0, description="completion budget per answer")
+    max_tokens: int | None = Field(
+        default=None,
+        gt=0,
+        description="completion budget per answer; default: 2048 for JSON, 1024 for compact "
+        "answers (the longest training answer is about 450 tokens)",
+    )
     timeout_s: float = Field(default=180.0, gt=0, description="one HTTP request")
     connect_timeout_s: float = Field(default=5.0, gt=0)
     max_reasks: int = Field(
@@ -85,6 +98,11 @@ class Settings(BaseSettings):
     embedded_model_path: Path | None = Field(
         default=None, description="GGUF for the embedded server; default: the bundled Gemma 3 270M"
     )
+    embedded_adapter: str | None = Field(
+        default=AUTO,
+        description="LoRA GGUF loaded over the embedded model; auto: the shipped events adapter "
+        "(with the bundled model); none: the base model",
+    )
     embedded_port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port")
     embedded_ctx: int = Field(default=8192, gt=0)
     embedded_threads: int | None = Field(default=None, gt=0)
@@ -104,7 +122,7 @@ class Settings(BaseSettings):
     def _empty_token(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value() else None
 
-    @field_validator("few_shot")
+    @field_validator("few_shot", "embedded_adapter")
     @classmethod
     def _none_word(cls, value: str | None) -> str | None:
         return None if value in (None, "", "none") else value
@@ -123,6 +141,26 @@ class Settings(BaseSettings):
     @property
     def uses_embedded(self) -> bool:
         return self.base_url is None
+
+    @property
+    def adapter_path(self) -> Path | None:
+        """The LoRA adapter the embedded server loads, if any."""
+        if not self.uses_embedded or self.embedded_adapter is None:
+            return None
+        if self.embedded_adapter == AUTO:
+            shipped = self.embedded_model_path is None and SHIPPED_ADAPTER.is_file()
+            return SHIPPED_ADAPTER if shipped else None
+        return Path(self.embedded_adapter)
+
+    @property
+    def uses_compact(self) -> bool:
+        if self.answer_format == AUTO:
+            return self.adapter_path is not None
+        return self.answer_format == "compact"
+
+    @property
+    def answer_max_tokens(self) -> int:
+        return self.max_tokens or (1024 if self.uses_compact else 2048)
 
     @property
     def few_shot_set(self) -> str | None:

@@ -1,4 +1,4 @@
-"""Is an answer grounded in its article? Evidence spans and participant names."""
+"""Is an answer grounded in its article? Evidence spans, participant names and numbers."""
 
 from __future__ import annotations
 
@@ -25,6 +25,20 @@ _QUOTES = str.maketrans(
     }
 )
 _SPACE = re.compile(r"\s+")
+_SCALES = {
+    "thousand": 1e3, "k": 1e3, "lakh": 1e5, "million": 1e6, "mln": 1e6, "m": 1e6,
+    "crore": 1e7, "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
+}  # fmt: skip
+_WORDS = [
+    "one", "two", "three", "four", "five", "six",
+    "seven", "eight", "nine", "ten", "eleven", "twelve",
+]  # fmt: skip
+_NUMBER = re.compile(
+    r"(\d[\d,]*(?:\.\d+)?|\b(?:" + "|".join(_WORDS) + r")\b)"
+    r"(?:\s*-?\s*(" + "|".join(_SCALES) + r")\b)?",
+    re.IGNORECASE,
+)
+NUMBER_TOLERANCE = 0.01  # relative; the scorer's tolerance for numbers
 _EDGE = " \t\r\n.,;:\"'"
 
 
@@ -82,6 +96,29 @@ class ArticleIndex:
             return None
         return Span(start=origin[found], end=origin[found + len(needle) - 1] + 1)
 
+    @cached_property
+    def numbers(self) -> list[float]:
+        """Every number the article states, also times its scale word (`650 million`)."""
+        found: list[float] = []
+        for match in _NUMBER.finditer(self.text):
+            raw, scale = match.group(1).lower().rstrip(","), match.group(2)
+            try:
+                value = (
+                    float(_WORDS.index(raw) + 1) if raw in _WORDS else float(raw.replace(",", ""))
+                )
+            except ValueError:
+                continue
+            found.append(value)
+            if scale:
+                found.append(value * _SCALES[scale.lower()])
+        return found
+
+    def has_number(self, value: float) -> bool:
+        """Whether the article states `value` (within 1%), in digits, words or with a scale."""
+        return value == 0 or any(
+            abs(value - number) <= NUMBER_TOLERANCE * abs(number) for number in self.numbers
+        )
+
     def has_name(self, name: str) -> bool:
         """Whether a name occurs in the text, exactly or with a small misspelling."""
         needle = _SPACE.sub(" ", name.translate(_QUOTES)).strip().lower()
@@ -110,4 +147,23 @@ class ArticleIndex:
                         f"events[{i}].participants[{j}].name {participant.name!r} does not occur "
                         "in the article. Use names exactly as the article writes them."
                     )
+            for field, number in _stated_numbers(event):
+                if not self.has_number(number):
+                    found.append(
+                        f"events[{i}].{field} {number:g} is not a number the article states. "
+                        "Use the article's own figures."
+                    )
         return found
+
+
+def _stated_numbers(event: EventBase) -> list[tuple[str, float]]:
+    """The event's figures that the article must state: money amounts and capacities."""
+    numbers: list[tuple[str, float]] = []
+    value = getattr(event, "value", None)
+    if value is not None:
+        numbers.append(("value.amount", float(value.amount)))
+    for field in ("from_value", "to_value"):
+        number = getattr(event, field, None)
+        if number is not None:
+            numbers.append((field, float(number)))
+    return numbers

@@ -18,6 +18,8 @@ from pydantic import ValidationError
 from .articles import checked_article, decode_article, parse_article
 from .backend import Backend
 from .chunking import merge_events, split_article
+from .compact_conversation import CompactRequests
+from .compact_prompt import COMPACT_TEMPLATE, compact_view
 from .config import Settings, load_settings
 from .errors import ExtractionError
 from .grounding import ArticleIndex
@@ -39,12 +41,14 @@ class Extractor:
         examples: list[FewShotExample] | None = None,
     ) -> None:
         self.settings = settings or load_settings()
-        self.template = template or load_template()
+        self.compact = self.settings.uses_compact
+        self.template = template or load_template(COMPACT_TEMPLATE if self.compact else "events")
         if examples is None:
-            few_shot = self.settings.few_shot_set
+            few_shot = None if self.compact else self.settings.few_shot_set
             examples = load_examples(few_shot) if few_shot else []
         self.examples = examples
         self.backend = Backend(self.settings)
+        self.compact_requests = CompactRequests(self)
 
     @property
     def model(self) -> str:
@@ -56,12 +60,13 @@ class Extractor:
 
     def prepare(self, article: Article) -> dict[str, Any]:
         """The chat-completion arguments for one article (without the response model)."""
-        messages = self.template.render(article, self.examples)
+        shown = compact_view(article) if self.compact else article
+        messages = self.template.render(shown, self.examples)
         return {
             "model": self.model,
             "messages": messages.as_openai(),
             "temperature": self.settings.temperature,
-            "max_tokens": self.settings.max_tokens,
+            "max_tokens": self.settings.answer_max_tokens,
         }
 
     def response_model(
@@ -93,7 +98,10 @@ class Extractor:
         stats = begin_call()
         started = time.perf_counter()
         try:
-            answers = [client.create(**self._instructor_call(c.article)).events for c in chunks]
+            if self.compact:
+                answers = [self.compact_requests.ask(client.send, c.article) for c in chunks]
+            else:
+                answers = [client.create(**self._instructor_call(c.article)).events for c in chunks]
         except Exception as exc:
             raise self._failure(exc, stats, client.redact) from exc
         answer = ArticleEvents.model_construct(events=merge_events(chunks, answers))
@@ -112,9 +120,15 @@ class Extractor:
         stats = begin_call()
         started = time.perf_counter()
         try:
-            answers = [
-                (await client.acreate(**self._instructor_call(c.article))).events for c in chunks
-            ]
+            if self.compact:
+                answers = [
+                    await self.compact_requests.aask(client.asend, c.article) for c in chunks
+                ]
+            else:
+                answers = [
+                    (await client.acreate(**self._instructor_call(c.article))).events
+                    for c in chunks
+                ]
         except Exception as exc:
             raise self._failure(exc, stats, client.redact) from exc
         answer = ArticleEvents.model_construct(events=merge_events(chunks, answers))
@@ -147,8 +161,9 @@ class Extractor:
             message = f"endpoint refused the request: {_describe(cause)}"
         elif isinstance(cause, IncompleteOutputException):
             kind = "validation"
+            budget = self.settings.answer_max_tokens
             message = (
-                f"the answer was cut off at EXTRACTOR_MAX_TOKENS ({self.settings.max_tokens}) "
+                f"the answer was cut off at EXTRACTOR_MAX_TOKENS ({budget}) "
                 f"after {stats.answers} attempts"
             )
         elif isinstance(cause, (ValidationError, ValueError)) or isinstance(
@@ -184,11 +199,15 @@ class Extractor:
 
 
 def distinct(events: list[Event]) -> list[Event]:
-    """Drop events that repeat an earlier one field for field (small models loop)."""
-    seen: set[str] = set()
+    """Drop events that repeat an earlier one (small models loop): same type, the same
+    evidence span and the same participants; the first one is kept."""
+    seen: set[tuple[object, ...]] = set()
     kept: list[Event] = []
     for event in events:
-        key = event.model_dump_json()
+        span = event.evidence_span
+        where = (span.start, span.end) if span is not None else event.evidence
+        names = frozenset(p.name.casefold() for p in event.participants)
+        key = (event.type, where, names)
         if key not in seen:
             seen.add(key)
             kept.append(event)

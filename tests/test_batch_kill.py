@@ -1,8 +1,8 @@
-"""kill -9 in the middle of a 2,000-article `extractor batch`, then the same command again.
+"""kill -9 in the middle of a 1,000-article `extractor batch`, then the same command again.
 
 Against the loopback stub (benchmarks/stub_server.py, a FIXTURE with hand-written
 grounded answers), in a real subprocess: the killed run leaves only whole records,
-the rerun sends only what is missing, and the file ends with 2,000 distinct ids.
+the rerun sends only what is missing, and the file ends with 1,000 distinct ids.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from benchmarks.articles import write_jsonl
 from benchmarks.stub_server import StubServer
 from tests.conftest import ROOT
 
-ARTICLES = 2000
-KILL_AFTER = 400
+ARTICLES = 1000
+KILL_AFTER = 300
 
 
 def _command(inputs: Path, output: Path, tmp_path: Path) -> list[str]:

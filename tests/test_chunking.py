@@ -10,6 +10,7 @@ from extractor_schemas import Article, Meeting, Participant, Span
 
 from extractor import ConfigError, ExtractionError, load_settings, parse_article
 from extractor.chunking import (
+    COMPACT_CHUNK_TOKENS,
     Chunk,
     approx_tokens,
     chunk_budget,
@@ -64,10 +65,15 @@ def test_a_short_article_is_sent_whole() -> None:
 
 
 def test_default_budget_fits_the_embedded_context() -> None:
-    tokens, overlap = chunk_budget(load_settings())
+    tokens, overlap = chunk_budget(load_settings(embedded_adapter="none"))
     assert tokens == 8192 - 2048 - 2048
     assert overlap == 200
-    assert chunk_budget(load_settings(embedded_ctx=32768, max_tokens=1024))[0] == 29696
+    json_answers = load_settings(embedded_ctx=32768, max_tokens=1024, answer_format="json")
+    assert chunk_budget(json_answers)[0] == 29696
+
+
+def test_compact_answers_get_chunks_as_long_as_the_training_articles() -> None:
+    assert chunk_budget(load_settings(answer_format="compact")) == (COMPACT_CHUNK_TOKENS, 200)
 
 
 def test_approximate_tokens_err_on_the_safe_side() -> None:

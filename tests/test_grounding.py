@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from extractor_schemas import Span, event_adapter
 
 from extractor.grounding import ArticleIndex
+from extractor.pipeline import distinct
 
 TEXT = " date 2024-08-22 He said: “We highly   appreciate our partnership,” Xi Guohua noted."
 
@@ -28,3 +30,59 @@ def test_invented_evidence_is_not_found() -> None:
 )
 def test_names(name: str, found: bool) -> None:
     assert ArticleIndex(TEXT).has_name(name) is found
+
+
+FIGURES = (
+    "The $650 million plan lifts capacity from 1,000 to 2,500 litres a second, "
+    "adds nine machines to four, and costs Rs 4,200 crore, or 1.2bn dollars."
+)
+
+
+@pytest.mark.parametrize(
+    ("number", "stated"),
+    [
+        (650e6, True),
+        (650, True),
+        (2500, True),
+        (2_510, True),  # within 1%, the scorer's tolerance
+        (9, True),  # a number word
+        (4.2e10, True),  # crore
+        (1.2e9, True),  # "bn"
+        (0, True),
+        (2e9, False),  # invented
+        (2_600, False),
+    ],
+)
+def test_numbers_the_article_states(number: float, stated: bool) -> None:
+    assert ArticleIndex(FIGURES).has_number(number) is stated
+
+
+def test_an_invented_amount_is_a_grounding_problem() -> None:
+    event = event_adapter.validate_python(
+        {
+            "type": "investment",
+            "evidence": FIGURES.split(",")[0],
+            "status": "planned",
+            "participants": [],
+            "value": {"amount": 2e9, "currency": "USD"},
+        }
+    )
+    [problem] = ArticleIndex(FIGURES).problems([event])
+    assert problem.startswith("events[0].value.amount 2e+09 is not a number the article states")
+
+
+def test_distinct_drops_a_looped_repeat_of_an_event() -> None:
+    meeting = {
+        "type": "meeting",
+        "evidence": "Xi met Tokayev.",
+        "status": "occurred",
+        "participants": [{"name": "Xi", "kind": "person"}, {"name": "Tokayev", "kind": "person"}],
+    }
+    first = event_adapter.validate_python({**meeting, "date": "2025-05-27"})
+    repeat = event_adapter.validate_python(
+        {**meeting, "date": "2025-04", "participants": meeting["participants"][::-1]}
+    )
+    other = event_adapter.validate_python({**meeting, "participants": meeting["participants"][:1]})
+    for event in (first, repeat, other):
+        event.evidence_span = Span(start=0, end=15)
+    assert distinct([first, repeat, other]) == [first, other]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -177,12 +178,17 @@ def test_unknown_routes_and_methods_get_a_problem_body(fake: NoEventsServer) -> 
     assert wrong_method.json()["error"] == "method_not_allowed"
 
 
-def test_docs_and_schema_are_served(fake: NoEventsServer) -> None:
+def test_docs_and_schema_are_served_without_a_cdn(fake: NoEventsServer) -> None:
     with client_for(fake.base_url) as client:
         docs = client.get("/docs")
         schema = client.get("/openapi.json").json()
+        assets = re.findall(r'(?:src|href)="(/docs-assets/[^"]+)"', docs.text)
+        fetched = {asset: client.get(asset) for asset in assets}
     assert docs.status_code == 200
     assert "swagger" in docs.text.lower()
+    assert "cdn." not in docs.text and "https://" not in docs.text.split("<body>")[0]
+    assert {"/docs-assets/swagger-ui-bundle.js", "/docs-assets/swagger-ui.css"} <= set(assets)
+    assert all(r.status_code == 200 and len(r.content) > 1000 for r in fetched.values())
     assert {"/v1/extract", "/v1/extract/batch", "/healthz", "/readyz", "/metrics"} <= set(
         schema["paths"]
     )

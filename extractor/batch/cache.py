@@ -36,7 +36,7 @@ def settings_fingerprint(extractor: Extractor) -> str:
     shaping = {
         "mode": settings.mode,
         "temperature": settings.temperature,
-        "max_tokens": settings.max_tokens,
+        "max_tokens": settings.answer_max_tokens,
         "examples": [example.model_dump(mode="json") for example in extractor.examples],
         "bounds": settings.decoding_bounds,
         "name_match_threshold": settings.name_match_threshold,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from extractor_schemas import Article, ExtractionResult
 
+from ..compact_conversation import CompactRequests
 from ..errors import ExtractionError
 from ..llm.stats import begin_call
 from ..pipeline import Extractor
@@ -13,11 +15,14 @@ from ..redact import redact
 from .request import REASK_ERRORS, RequestBuilder, retry_exhausted
 from .transport import HttpTransport
 
+REASKED = (*REASK_ERRORS, *CompactRequests.reask_errors)
+
 
 class LeanExtractor:
     """`Extractor.aextract` for many concurrent articles on one shared HTTP session.
 
-    Same request bodies, validation, grounding, re-asks (instructor's messages) and
+    Same request bodies, validation, grounding, re-asks (instructor's messages, or the
+    compact format's for the tuned embedded model) and
     transport retries (the project's tenacity policy); the result or the
     `ExtractionError` is built by the same `Extractor` code.
     """
@@ -25,7 +30,9 @@ class LeanExtractor:
     def __init__(self, extractor: Extractor, transport: HttpTransport) -> None:
         self.extractor = extractor
         self.transport = transport
-        self.builder = RequestBuilder(extractor)
+        self.builder: Any = (
+            CompactRequests(extractor) if extractor.compact else RequestBuilder(extractor)
+        )
         key = extractor.settings.api_key
         secrets = [key.get_secret_value()] if key else []
         self._redact = lambda text: redact(text, secrets)
@@ -40,7 +47,7 @@ class LeanExtractor:
                 completion = await self.transport.complete(conversation.body(), stats)
                 try:
                     answer = self.builder.parse(conversation, completion)
-                except REASK_ERRORS as error:
+                except REASKED as error:
                     if attempt == conversation.max_reasks:
                         raise retry_exhausted(error, stats.answers, stats.usage) from error
                     self.builder.reask(conversation, completion, error)

@@ -58,6 +58,13 @@ class LLMClient:
             create=self._asend, mode=mode
         )
 
+    def send(self, **kwargs: Any) -> Any:
+        """One chat completion, with the transport retries (no parsing, no re-asks)."""
+        return self._send(**kwargs)
+
+    async def asend(self, **kwargs: Any) -> Any:
+        return await self._asend(**kwargs)
+
     def redact(self, text: str) -> str:
         return redact(text, self._secrets)
 

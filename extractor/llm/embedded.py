@@ -28,6 +28,13 @@ from ..errors import BackendUnavailable, ConfigError
 log = logging.getLogger(__name__)
 
 MODEL_ALIAS = "gemma-3-270m-q4_k_m"
+
+
+def model_alias(adapter: Path | None) -> str:
+    """The model name the embedded server answers to: the base GGUF, plus any adapter."""
+    return f"{MODEL_ALIAS}+{adapter.stem}" if adapter else MODEL_ALIAS
+
+
 _STATE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "extractor"
 
 
@@ -70,7 +77,9 @@ class EmbeddedServer:
 
     @property
     def _state_file(self) -> Path:
-        return _STATE_DIR / f"embedded-{self.settings.embedded_ctx}.json"
+        adapter = self.settings.adapter_path
+        flavour = adapter.stem if adapter else "base"
+        return _STATE_DIR / f"embedded-{self.settings.embedded_ctx}-{flavour}.json"
 
     def start(self) -> str:
         """Return the base URL of a healthy server, starting one if needed."""
@@ -79,6 +88,9 @@ class EmbeddedServer:
         model_path = self.model_path
         if not model_path.is_file():
             raise ConfigError(f"EXTRACTOR_EMBEDDED_MODEL_PATH: no such file {model_path}")
+        adapter = self.settings.adapter_path
+        if adapter is not None and not adapter.is_file():
+            raise ConfigError(f"EXTRACTOR_EMBEDDED_ADAPTER: no such file {adapter}")
         reused = self._reuse(model_path)
         if reused:
             self.base_url = reused
@@ -93,7 +105,7 @@ class EmbeddedServer:
             "--model",
             str(model_path),
             "--model_alias",
-            MODEL_ALIAS,
+            model_alias(adapter),
             "--chat_format",
             "gemma",
             "--host",
@@ -105,6 +117,8 @@ class EmbeddedServer:
             "--n_threads",
             str(self.settings.embedded_threads or os.cpu_count() or 2),
         ]
+        if adapter is not None:
+            command += ["--lora_path", str(adapter)]
         log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - the server process keeps it
             prefix="extractor-llama-", suffix=".log", delete=False
         )
@@ -147,7 +161,10 @@ class EmbeddedServer:
     def _reuse(self, model_path: Path) -> str | None:
         with contextlib.suppress(OSError, ValueError, KeyError):
             state = json.loads(self._state_file.read_text())
-            if state["model_path"] == str(model_path) and _healthy(state["base_url"]):
+            same = state["model_path"] == str(model_path) and state.get("adapter") == str(
+                self.settings.adapter_path
+            )
+            if same and _healthy(state["base_url"]):
                 return str(state["base_url"])
         return None
 
@@ -157,6 +174,7 @@ class EmbeddedServer:
             state = {
                 "base_url": self.base_url,
                 "model_path": str(model_path),
+                "adapter": str(self.settings.adapter_path),
                 "pid": self.process.pid if self.process else None,
             }
             self._state_file.write_text(json.dumps(state))

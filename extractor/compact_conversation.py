@@ -1,0 +1,151 @@
+"""Asking a model for a compact answer: the request, reading the answer, and re-asks.
+
+The tuned embedded model writes the compact format (`extractor.compact`), not JSON, so
+instructor cannot parse it. The contract stays the same: every event is decoded,
+validated and grounded by the per-article response model. Each event is judged on its
+own: one that fails (a small model sometimes adds an event citing a sentence the article
+does not have) is dropped and logged, and the others are kept. An answer with no usable
+event but some failed ones is re-asked with the reasons, up to `EXTRACTOR_MAX_REASKS`
+times. Transport retries happen below, in the client; rate limits and server errors
+never reach a re-ask.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from extractor_schemas import Article, Event
+from instructor.core.exceptions import IncompleteOutputException
+from pydantic import ValidationError
+
+from .compact import CompactFormatError, decode_each
+from .grounding import ArticleIndex
+from .response import ArticleEvents
+
+if TYPE_CHECKING:
+    from .pipeline import Extractor
+
+log = logging.getLogger(__name__)
+REASK_ERRORS: tuple[type[Exception], ...] = (CompactFormatError, ValidationError)
+
+
+@dataclass
+class CompactConversation:
+    """One article's exchange: the request so far and the model its answers must pass."""
+
+    kwargs: dict[str, Any]
+    article: Article
+    index: ArticleIndex
+    response_model: type[ArticleEvents]
+    max_reasks: int
+
+    def body(self) -> bytes:
+        return json.dumps(self.kwargs, ensure_ascii=False).encode()
+
+
+def _answer(completion: dict[str, Any]) -> tuple[str, str | None]:
+    choice = completion["choices"][0]
+    return choice["message"].get("content") or "", choice.get("finish_reason")
+
+
+def reask_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
+    else:
+        reasons = str(error)
+    return (
+        f"That answer cannot be used: {reasons[:600]}\n"
+        "Write the events again in the compact format."
+    )
+
+
+class CompactRequests:
+    """Builds, reads and re-asks compact-format requests for one extractor."""
+
+    reask_errors = REASK_ERRORS
+
+    def __init__(self, extractor: Extractor) -> None:
+        self.extractor = extractor
+
+    def start(self, article: Article) -> CompactConversation:
+        settings = self.extractor.settings
+        index = ArticleIndex(article.text, article.body_start, settings.name_match_threshold)
+        return CompactConversation(
+            kwargs=self.extractor.prepare(article),
+            article=article,
+            index=index,
+            response_model=self.extractor.response_model(article, index),
+            max_reasks=settings.max_reasks,
+        )
+
+    def parse(self, conversation: CompactConversation, completion: dict[str, Any]) -> ArticleEvents:
+        """The answer's valid, grounded events; raises a `REASK_ERRORS` error if none is usable."""
+        text, finish_reason = _answer(completion)
+        if finish_reason == "length":
+            raise IncompleteOutputException(last_completion=completion)
+        kept: list[Event] = []
+        dropped: list[str] = []
+        for outcome in decode_each(text, conversation.article):
+            if isinstance(outcome, CompactFormatError):
+                dropped.append(str(outcome))
+                continue
+            problems = conversation.index.problems([outcome])
+            if problems:
+                dropped.append(f"{outcome.type} event: " + " ".join(problems))
+            else:
+                kept.append(outcome)
+        if dropped and not kept:
+            raise CompactFormatError("; ".join(dropped))
+        if dropped:
+            log.warning(
+                "article %s: dropped %d of %d events that failed validation or grounding: %s",
+                conversation.article.id,
+                len(dropped),
+                len(dropped) + len(kept),
+                "; ".join(dropped)[:300],
+            )
+        return conversation.response_model.model_validate(
+            {"events": [event.model_dump() for event in kept]}
+        )
+
+    def reask(
+        self, conversation: CompactConversation, completion: dict[str, Any], error: Exception
+    ) -> None:
+        text, _ = _answer(completion)
+        conversation.kwargs = {
+            **conversation.kwargs,
+            "messages": [
+                *conversation.kwargs["messages"],
+                {"role": "assistant", "content": text},
+                {"role": "user", "content": reask_text(error)},
+            ],
+        }
+
+    def ask(self, send: Callable[..., Any], article: Article) -> list[Event]:
+        """The article's events, through `send` (a chat-completion call with transport retries)."""
+        conversation = self.start(article)
+        for attempt in range(conversation.max_reasks + 1):
+            completion = send(**conversation.kwargs).model_dump()
+            try:
+                return self.parse(conversation, completion).events
+            except REASK_ERRORS as error:
+                if attempt == conversation.max_reasks:
+                    raise
+                self.reask(conversation, completion, error)
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    async def aask(self, send: Callable[..., Awaitable[Any]], article: Article) -> list[Event]:
+        conversation = self.start(article)
+        for attempt in range(conversation.max_reasks + 1):
+            completion = (await send(**conversation.kwargs)).model_dump()
+            try:
+                return self.parse(conversation, completion).events
+            except REASK_ERRORS as error:
+                if attempt == conversation.max_reasks:
+                    raise
+                self.reask(conversation, completion, error)
+        raise AssertionError("unreachable: the loop returns or raises")

@@ -1,0 +1,130 @@
+"""The compact answer path (the tuned embedded model's), against a scripted server (fixture)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from extractor_schemas import ExtractionResult
+
+from extractor import ExtractionError, Extractor, load_settings
+from extractor.articles import parse_article
+from extractor.batch.runner import run_batch
+from extractor.batch.sink import MemorySink
+from tests.fakes.scripted_server import Reply, ScriptedServer, text_completion
+
+ARTICLE = (
+    "President Kassym-Jomart Tokayev met Xi Gohua, Chairman of CITIC Group, in Astana on "
+    "May 27. They discussed oil refineries."
+)
+ANSWER = (
+    "meeting occurred 2025-05-27 s1\n"
+    "loc Astana\n"
+    "person Kassym-Jomart Tokayev | President\n"
+    "person Xi Gohua | Chairman | CITIC Group\n"
+    "topics oil refineries"
+)
+
+
+def _extractor(server: ScriptedServer, **overrides: object) -> Extractor:
+    settings = load_settings(
+        base_url=server.base_url,
+        model="fixture",
+        answer_format="compact",
+        backoff_initial_s=0.01,
+        backoff_max_s=0.05,
+        **overrides,
+    )
+    return Extractor(settings)
+
+
+def test_compact_answer_becomes_grounded_events(scripted_server: ScriptedServer) -> None:
+    scripted_server.queue(Reply(200, text_completion(ANSWER)))
+    with _extractor(scripted_server) as extractor:
+        result = extractor.extract(ARTICLE, article_id="astana", published="2025-05-27")
+    [request] = scripted_server.requests
+    assert "tools" not in request and "response_format" not in request
+    assert "[1] President Kassym-Jomart Tokayev met" in request["messages"][-1]["content"]
+    assert result.prompt_version.startswith("compact-v1")
+    [event] = result.events
+    assert event.type == "meeting" and event.location == "Astana"
+    assert [p.name for p in event.participants] == ["Kassym-Jomart Tokayev", "Xi Gohua"]
+    assert event.evidence_span is not None
+    assert ARTICLE[event.evidence_span.start : event.evidence_span.end] == event.evidence
+    assert event.evidence.endswith("in Astana on May 27.")
+
+
+def test_unreadable_then_ungrounded_answers_are_reasked(scripted_server: ScriptedServer) -> None:
+    ungrounded = ANSWER.replace("Xi Gohua", "Elon Musk")
+    scripted_server.queue(
+        Reply(200, text_completion("meeting occurred 2025-05-27 s9")),
+        Reply(200, text_completion(ungrounded)),
+        Reply(200, text_completion(ANSWER)),
+    )
+    with _extractor(scripted_server) as extractor:
+        result = extractor.extract(ARTICLE, article_id="astana")
+    assert result.attempts == 3
+    first_reask = scripted_server.requests[1]["messages"]
+    assert first_reask[-2] == {"role": "assistant", "content": "meeting occurred 2025-05-27 s9"}
+    assert "the article has 2 sentences" in first_reask[-1]["content"]
+    second_reask = json.dumps(scripted_server.requests[2]["messages"])
+    assert "'Elon Musk' does not occur in the article" in second_reask
+
+
+def test_a_failed_event_is_dropped_and_the_valid_ones_kept(
+    scripted_server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    looping = (
+        ANSWER + "\nintent planned - s7\norg CITIC Group\nmeeting occurred - s2\nperson Nobody"
+    )
+    scripted_server.queue(Reply(200, text_completion(looping)))
+    with _extractor(scripted_server) as extractor:
+        result = extractor.extract(ARTICLE, article_id="astana")
+    assert len(scripted_server.requests) == 1  # something usable: no re-ask
+    assert [event.type for event in result.events] == ["meeting"]
+    assert "dropped 2 of 3 events" in caplog.text
+    assert "the article has 2 sentences" in caplog.text and "'Nobody'" in caplog.text
+
+
+def test_spent_reasks_fail_with_the_reason(scripted_server: ScriptedServer) -> None:
+    scripted_server.queue(*[Reply(200, text_completion("party occurred - s1"))] * 2)
+    with (
+        _extractor(scripted_server, max_reasks=1) as extractor,
+        pytest.raises(ExtractionError) as caught,
+    ):
+        extractor.extract(ARTICLE, article_id="astana")
+    assert caught.value.kind == "validation"
+    assert caught.value.attempts == 2
+    assert "party" in str(caught.value)
+
+
+def test_cut_off_answer_is_not_reasked(scripted_server: ScriptedServer) -> None:
+    scripted_server.queue(Reply(200, text_completion(ANSWER[:40], finish_reason="length")))
+    with _extractor(scripted_server) as extractor, pytest.raises(ExtractionError) as caught:
+        extractor.extract(ARTICLE, article_id="astana")
+    assert len(scripted_server.requests) == 1
+    assert "cut off at EXTRACTOR_MAX_TOKENS" in str(caught.value)
+
+
+def test_no_events_answer(scripted_server: ScriptedServer) -> None:
+    scripted_server.queue(Reply(200, text_completion("none")))
+    with _extractor(scripted_server) as extractor:
+        assert asyncio.run(extractor.aextract(ARTICLE, article_id="astana")).events == []
+
+
+def test_batch_path_sends_and_reads_the_same(scripted_server: ScriptedServer) -> None:
+    scripted_server.queue(
+        Reply(200, text_completion("meeting occurred 2025-05-27 s1\nperson Nobody Known")),
+        Reply(200, text_completion(ANSWER)),
+    )
+    sink = MemorySink()
+    article = parse_article(ARTICLE, "astana")
+    with _extractor(scripted_server) as extractor:
+        single_request = extractor.prepare(article)
+        asyncio.run(run_batch(extractor, [article], sink))
+    record = sink.records["astana"]
+    assert isinstance(record, ExtractionResult), record
+    assert record.events[0].location == "Astana"
+    assert scripted_server.requests[0] == json.loads(json.dumps(single_request))
+    assert len(scripted_server.requests) == 2  # "Nobody Known" is not in the article: re-asked
