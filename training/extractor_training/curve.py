@@ -57,6 +57,7 @@ def plot_curve(points: list[CurvePoint], out: Path, base: CurvePoint | None = No
             fontsize=8,
         )
     axes.set_xscale("log")
+    axes.minorticks_off()
     axes.set_xticks(xs, [str(x) for x in xs])
     axes.set_ylim(0, 1)
     axes.set_xlabel("training examples (one pass each)")
