@@ -41,7 +41,11 @@ def test_remote_endpoints_answer_json_unless_told() -> None:
 
 
 def test_missing_adapter_file_is_a_clear_error(tmp_path: Path) -> None:
-    settings = load_settings(embedded_adapter=str(tmp_path / "missing.gguf"))
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"GGUF")  # never loaded: the adapter is checked before any start
+    settings = load_settings(
+        embedded_model_path=model, embedded_adapter=str(tmp_path / "missing.gguf")
+    )
     with pytest.raises(ConfigError, match="EXTRACTOR_EMBEDDED_ADAPTER: no such file"):
         EmbeddedServer(settings).start()
 
