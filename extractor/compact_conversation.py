@@ -2,7 +2,7 @@
 
 The tuned embedded model writes the compact format (`extractor.compact`), not JSON, so
 instructor cannot parse it. The contract stays the same: every event is decoded,
-validated and grounded by the per-article response model. Each event is judged on its
+validated against its schema and grounded in the article. Each event is judged on its
 own: one that fails (a small model sometimes adds an event citing a sentence the article
 does not have) is dropped and logged, and the others are kept. An answer with no usable
 event but some failed ones is re-asked with the reasons, up to `EXTRACTOR_MAX_REASKS`
@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from extractor_schemas import Article, Event
 from instructor.core.exceptions import IncompleteOutputException
-from pydantic import ValidationError
 
 from .compact import CompactFormatError, decode_each
 from .grounding import ArticleIndex
@@ -30,17 +29,16 @@ if TYPE_CHECKING:
     from .pipeline import Extractor
 
 log = logging.getLogger(__name__)
-REASK_ERRORS: tuple[type[Exception], ...] = (CompactFormatError, ValidationError)
+REASK_ERRORS: tuple[type[Exception], ...] = (CompactFormatError,)
 
 
 @dataclass
 class CompactConversation:
-    """One article's exchange: the request so far and the model its answers must pass."""
+    """One article's exchange: the request so far and the index its answers are grounded in."""
 
     kwargs: dict[str, Any]
     article: Article
     index: ArticleIndex
-    response_model: type[ArticleEvents]
     max_reasks: int
 
     def body(self) -> bytes:
@@ -53,12 +51,8 @@ def _answer(completion: dict[str, Any]) -> tuple[str, str | None]:
 
 
 def reask_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
-    else:
-        reasons = str(error)
     return (
-        f"That answer cannot be used: {reasons[:600]}\n"
+        f"That answer cannot be used: {str(error)[:600]}\n"
         "Write the events again in the compact format."
     )
 
@@ -72,14 +66,11 @@ class CompactRequests:
         self.extractor = extractor
 
     def start(self, article: Article) -> CompactConversation:
-        settings = self.extractor.settings
-        index = ArticleIndex(article.text, article.body_start, settings.name_match_threshold)
         return CompactConversation(
             kwargs=self.extractor.prepare(article),
             article=article,
-            index=index,
-            response_model=self.extractor.response_model(article, index),
-            max_reasks=settings.max_reasks,
+            index=self.extractor.article_index(article),
+            max_reasks=self.extractor.settings.max_reasks,
         )
 
     def parse(self, conversation: CompactConversation, completion: dict[str, Any]) -> ArticleEvents:
@@ -108,9 +99,8 @@ class CompactRequests:
                 len(dropped) + len(kept),
                 "; ".join(dropped)[:300],
             )
-        return conversation.response_model.model_validate(
-            {"events": [event.model_dump() for event in kept]}
-        )
+        # Every kept event passed its schema (decode) and the grounding checks above.
+        return ArticleEvents.model_construct(events=kept)
 
     def reask(
         self, conversation: CompactConversation, completion: dict[str, Any], error: Exception
@@ -125,27 +115,32 @@ class CompactRequests:
             ],
         }
 
+    def settle(
+        self, conversation: CompactConversation, completion: dict[str, Any], attempt: int
+    ) -> list[Event] | None:
+        """The answer's events, or None after a re-ask was queued; raises when re-asks are spent."""
+        try:
+            return self.parse(conversation, completion).events
+        except REASK_ERRORS as error:
+            if attempt == conversation.max_reasks:
+                raise
+            self.reask(conversation, completion, error)
+            return None
+
     def ask(self, send: Callable[..., Any], article: Article) -> list[Event]:
         """The article's events, through `send` (a chat-completion call with transport retries)."""
         conversation = self.start(article)
         for attempt in range(conversation.max_reasks + 1):
-            completion = send(**conversation.kwargs).model_dump()
-            try:
-                return self.parse(conversation, completion).events
-            except REASK_ERRORS as error:
-                if attempt == conversation.max_reasks:
-                    raise
-                self.reask(conversation, completion, error)
-        raise AssertionError("unreachable: the loop returns or raises")
+            events = self.settle(conversation, send(**conversation.kwargs).model_dump(), attempt)
+            if events is not None:
+                return events
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def aask(self, send: Callable[..., Awaitable[Any]], article: Article) -> list[Event]:
         conversation = self.start(article)
         for attempt in range(conversation.max_reasks + 1):
             completion = (await send(**conversation.kwargs)).model_dump()
-            try:
-                return self.parse(conversation, completion).events
-            except REASK_ERRORS as error:
-                if attempt == conversation.max_reasks:
-                    raise
-                self.reask(conversation, completion, error)
-        raise AssertionError("unreachable: the loop returns or raises")
+            events = self.settle(conversation, completion, attempt)
+            if events is not None:
+                return events
+        raise AssertionError("unreachable: the last attempt returns or raises")

@@ -74,9 +74,13 @@ class Extractor:
     ) -> type[ArticleEvents]:
         return ArticleEvents.constrained(article, index=index, **self.settings.decoding_bounds)
 
+    def article_index(self, article: Article) -> ArticleIndex:
+        """What answers about `article` are grounded in."""
+        return ArticleIndex(article.text, article.body_start, self.settings.name_match_threshold)
+
     def _instructor_call(self, article: Article) -> dict[str, Any]:
         """Everything instructor needs for one article: request, schema, grounding, re-asks."""
-        index = ArticleIndex(article.text, article.body_start, self.settings.name_match_threshold)
+        index = self.article_index(article)
         return {
             "response_model": self.response_model(article, index),
             "context": {},  # empty on purpose: instructor templates messages with a context

@@ -21,6 +21,23 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def _completion(
+    message: dict[str, Any], finish_reason: str, prompt_tokens: int, completion_tokens: int
+) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-fixture",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "fixture",
+        "choices": [{"index": 0, "finish_reason": finish_reason, "message": message}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
 def text_completion(
     content: str,
     *,
@@ -29,24 +46,8 @@ def text_completion(
     completion_tokens: int = 20,
 ) -> dict[str, Any]:
     """A chat completion whose message is plain text (a compact-format answer)."""
-    return {
-        "id": "chatcmpl-fixture",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "fixture",
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": finish_reason,
-                "message": {"role": "assistant", "content": content},
-            }
-        ],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        },
-    }
+    message = {"role": "assistant", "content": content}
+    return _completion(message, finish_reason, prompt_tokens, completion_tokens)
 
 
 def tool_call_completion(
@@ -58,34 +59,9 @@ def tool_call_completion(
 ) -> dict[str, Any]:
     """A chat completion whose single tool call carries `arguments`."""
     raw = arguments if isinstance(arguments, str) else json.dumps(arguments)
-    return {
-        "id": "chatcmpl-fixture",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "fixture",
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "tool_calls",
-                "message": {
-                    "role": "assistant",
-                    "content": None,
-                    "tool_calls": [
-                        {
-                            "id": "call_0",
-                            "type": "function",
-                            "function": {"name": name, "arguments": raw},
-                        }
-                    ],
-                },
-            }
-        ],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        },
-    }
+    call = {"id": "call_0", "type": "function", "function": {"name": name, "arguments": raw}}
+    message = {"role": "assistant", "content": None, "tool_calls": [call]}
+    return _completion(message, "tool_calls", prompt_tokens, completion_tokens)
 
 
 class ScriptedServer:

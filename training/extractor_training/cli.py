@@ -14,7 +14,7 @@ from rich.progress import track
 
 from .augment import Augmenter
 from .card import BASE_REPORT, write_card
-from .curve import CurvePoint, plot_curve, read_point
+from .curve import plot_curve, point_from_report, read_point
 from .dedup import THRESHOLD, most_similar
 from .examples import Example, read_examples
 from .provenance import hand_row, read_batches, read_manifest, sha256, variant_row, write_manifest
@@ -187,9 +187,7 @@ def learning_curve(
         points = [read_point(run) for run in runs]
     except (FileNotFoundError, KeyError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from None
-    summary = json.loads(base_report.read_text(encoding="utf-8"))["summary"]
-    base = CurvePoint(0, summary["events"]["f1"], summary["slots"]["f1"], base_report.parent)
-    plot_curve(points, out, base)
+    plot_curve(points, out, point_from_report(base_report, 0))
     for point in sorted(points, key=lambda p: p.examples):
         console.print(
             f"{point.examples:5d} examples: event F1 {point.event_f1:.3f}, "

@@ -24,12 +24,17 @@ def read_point(folder: Path) -> CurvePoint:
             f"{report_path} is missing: run `extractor eval --data seeds --report {folder}/eval` "
             f"with EXTRACTOR_EMBEDDED_ADAPTER={folder}/events-lora.gguf"
         )
+    return point_from_report(report_path, int(facts["examples_used"]))
+
+
+def point_from_report(report_path: Path, examples: int) -> CurvePoint:
+    """The event and slot F1 of an eval report.json."""
     summary = json.loads(report_path.read_text(encoding="utf-8"))["summary"]
     return CurvePoint(
-        examples=int(facts["examples_used"]),
+        examples=examples,
         event_f1=float(summary["events"]["f1"]),
         slot_f1=float(summary["slots"]["f1"]),
-        folder=folder,
+        folder=report_path.parent.parent,
     )
 
 

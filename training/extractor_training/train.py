@@ -12,7 +12,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,9 +96,13 @@ def load_base(gguf_path: Path) -> tuple[Any, Any]:
     return tokenizer, model
 
 
+def total_steps(example_count: int, config: TrainConfig) -> int:
+    """Examples seen in all: `epochs` passes, a fraction allowed."""
+    return int(example_count * config.epochs)
+
+
 def updates_planned(example_count: int, config: TrainConfig) -> int:
-    steps = int(example_count * config.epochs)
-    return max(1, -(-steps // config.accumulate))
+    return max(1, -(-total_steps(example_count, config) // config.accumulate))
 
 
 def example_stream(
@@ -106,7 +110,7 @@ def example_stream(
 ) -> Iterator[TokenizedExample]:
     """`epochs` passes (a fraction allowed), reshuffled per pass with the fixed seed."""
     rng = random.Random(config.seed + 1)
-    total = int(len(examples) * config.epochs)
+    total = total_steps(len(examples), config)
     given = 0
     while given < total:
         order = list(examples)
@@ -149,7 +153,7 @@ def train_lora(
     peft_model.train()
     started = time.perf_counter()
     losses: list[float] = []
-    last_step = int(len(examples) * config.epochs)
+    last_step = total_steps(len(examples), config)
     for seen, example in enumerate(example_stream(examples, config), 1):
         ids = torch.tensor([example.prompt_ids + example.answer_ids])
         targets = torch.tensor(example.answer_ids)
@@ -180,7 +184,3 @@ def train_lora(
             losses.clear()
     peft_model.eval()
     return peft_model
-
-
-def config_dict(config: TrainConfig) -> dict[str, Any]:
-    return asdict(config)

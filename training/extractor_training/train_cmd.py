@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,7 +25,6 @@ from .card import write_card, write_loss_plot
 from .train import (
     LossPoint,
     TrainConfig,
-    config_dict,
     load_base,
     read_sft,
     tokenize,
@@ -109,7 +109,7 @@ def train_command(
     pairs = write_gguf_lora(peft_model, adapter, alpha=config.alpha)
     write_loss_plot(points, out / "loss.png")
     facts: dict[str, Any] = {
-        "config": config_dict(config),
+        "config": asdict(config),
         "data": str(data),
         "data_sha256": hashlib.sha256(data_bytes).hexdigest(),
         "examples_used": len(examples),
