@@ -59,12 +59,13 @@ $(SFT): $(VENV)/.train training/manifest.jsonl
 	$(BIN)/extractor augment
 	$(BIN)/extractor build-sft
 
-# Fine-tune the shipped adapter again (about 40 minutes on 2 cores); see its MODEL_CARD.md.
+# Fine-tune the shipped adapter again (about 50 minutes on 2 cores); see its MODEL_CARD.md.
 train: $(SFT)
 	$(BIN)/extractor train
 
-# Train on LC_SIZES examples, evaluate each on seeds/, plot beside the shipped adapter (all
-# 615). About 35 min for 50 and 200; a weak model's answers run to EXTRACTOR_MAX_TOKENS.
+# Train on the first LC_SIZES examples of the seeded shuffle, evaluate each on seeds/, plot
+# beside the shipped adapter (all 697). A weak model's answers run to EXTRACTOR_MAX_TOKENS,
+# so each eval takes up to 20 min.
 LC ?= $(OUT)/learning-curve
 LC_SIZES ?= 50 200
 learning-curve: $(SFT)

@@ -24,6 +24,16 @@ schemas; `encode` writes any list of events in it, losslessly. Example:
 - Inside values `\\` escapes `\\`, `;`, `|` and `n` (newline); a value that is
   empty, starts with `"` or has surrounding spaces is written as a JSON string.
 - An article without events is `none`.
+
+Reading is lenient where a small model's slip has one plain meaning; the event is
+then validated and grounded as usual:
+- a number with its unit or percent sign (`to 1.8 GW`, `from 25%`) is the number,
+  and the rest is the unit when the event has no `unit` line;
+- a participant line listing several, separated by `;`, is several participants;
+- a currency symbol with one meaning (`R$`, `€`, `£`, `₹`) is its ISO code;
+- a field the event's type does not have (`topics` on an agreement) is ignored,
+  as is a repeated single-valued line (the first one counts); a repeated list
+  line (`topics`, `areas`) adds to the list.
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from extractor_schemas import Article, Event, EventBase, Span, event_adapter
+from extractor_schemas import EVENT_CLASSES, Article, Event, EventBase, Span, event_adapter
 from pydantic import ValidationError
 
 from .sentences import Sentence, split_sentences
@@ -70,6 +80,8 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "value": ("value", "money"),
 }
 _FIELD_BY_KEY = {key: (field, kind) for field, (key, kind) in _FIELDS.items()}
+_FIELDS_OF_TYPE = {cls.model_fields["type"].default: set(cls.model_fields) for cls in EVENT_CLASSES}
+_CURRENCY_SYMBOLS = {"US$": "USD", "R$": "BRL", "€": "EUR", "£": "GBP", "₹": "INR"}
 _SCALES = {
     "thousand": Decimal(10) ** 3,
     "lakh": Decimal(10) ** 5,
@@ -81,6 +93,11 @@ _SCALES = {
 _WRITTEN_SCALES = ("trillion", "billion", "million")
 _NUMBER = re.compile(
     r"^(-?\d[\d,]*(?:\.\d+)?)(?: (thousand|lakh|million|crore|billion|trillion))?$"
+)
+# A number followed by its unit (`1.8 GW`, `25%`, `120 MW of IT load`); not by evidence (`s5`).
+_MEASURE = re.compile(
+    r"^(-?\d[\d,]*(?:\.\d+)?(?: (?:thousand|lakh|million|crore|billion|trillion))?)"
+    r" ?(%.*|(?!s\d)[^\W\d].*)$"
 )
 _EVIDENCE = re.compile(r"^s(\d+)(?:-(\d+)|:(\d+)-(\d+))?$")
 _UNESCAPES = {"\\": "\\", ";": ";", "|": "|", "n": "\n"}
@@ -174,6 +191,15 @@ def parse_number(text: str) -> float:
     if match.group(2):
         number *= _SCALES[match.group(2)]
     return float(number)
+
+
+def parse_measure(text: str) -> tuple[float, str | None]:
+    """A number, or a number with its unit (`1.8 GW` -> 1.8, `GW`)."""
+    text = " ".join(text.split())
+    match = None if _NUMBER.match(text) else _MEASURE.match(text)
+    if match is None:
+        return parse_number(text), None
+    return parse_number(match.group(1)), match.group(2)
 
 
 def _money_text(amount: float, currency: str, article_text: str) -> str:
@@ -305,11 +331,11 @@ def encode(events: Sequence[EventBase], article: Article, *, exact_evidence: boo
 
 
 def _participant_line(participant: dict[str, Any]) -> str:
-    parts = [_escape(participant["name"], "|")]
+    parts = [_escape(participant["name"], "|;")]
     extras = [participant["title"], participant["affiliation"]]
     while extras and extras[-1] is None:
         extras.pop()
-    parts += ["" if extra is None else _escape(extra, "|") for extra in extras]
+    parts += ["" if extra is None else _escape(extra, "|;") for extra in extras]
     return f"{_KEY_BY_KIND[participant['kind']]} " + " | ".join(parts)
 
 
@@ -376,9 +402,13 @@ def _decode_event(
         span = None
         if evidence is not None:
             data["evidence"], span = evidence
+        stated_unit: str | None = None
         for offset, line in enumerate(block[1:], 1):
             key, _, value = line.partition(" ")
-            _read_field(data, key, value, number + offset)
+            unit = _read_field(data, key, value, number + offset)
+            stated_unit = stated_unit or unit
+        if stated_unit is not None and "unit" in _FIELDS_OF_TYPE[data["type"]]:
+            data.setdefault("unit", stated_unit)
         event = event_adapter.validate_python(data)
     except CompactFormatError as exc:
         raise CompactFormatError(f"event at line {number}: {exc}") from None
@@ -399,37 +429,46 @@ def _line_key(location: tuple[int | str, ...]) -> str:
     return ".".join(names) or "event"
 
 
-def _read_field(data: dict[str, Any], key: str, value: str, number: int) -> None:
+def _read_field(data: dict[str, Any], key: str, value: str, number: int) -> str | None:
+    """Read one field line into `data`; returns a unit written after a number, if any."""
+    if key in _PARTICIPANT_KEYS:
+        for entry in _split_unescaped(value, ";"):
+            data["participants"].append(_read_participant(key, entry, number))
+        return None
     if key == "loc":
         field, kind = "location", "text"
-    elif key in _PARTICIPANT_KEYS:
-        parts = [
-            None if raw.strip() == "" else _unescape(raw) for raw in _split_unescaped(value, "|")
-        ]
-        if len(parts) > 3:
-            raise CompactFormatError(f"line {number}: a participant has at most 3 parts")
-        name, title, affiliation = [*parts, None, None][:3]
-        data["participants"].append(
-            {
-                "name": name,
-                "kind": _PARTICIPANT_KEYS[key],
-                "title": title,
-                "affiliation": affiliation,
-            }
-        )
-        return
     elif key in _FIELD_BY_KEY:
         field, kind = _FIELD_BY_KEY[key]
     else:
         raise CompactFormatError(f"line {number}: unknown key {key!r}")
-    if field in data:
-        raise CompactFormatError(f"line {number}: {key!r} is given twice")
+    if field not in _FIELDS_OF_TYPE[data["type"]]:
+        return None
     if kind == "list":
-        data[field] = [_unescape(item) for item in _split_unescaped(value, ";")]
+        data.setdefault(field, []).extend(_unescape(item) for item in _split_unescaped(value, ";"))
+    elif field in data:
+        return None
     elif kind == "number":
-        data[field] = parse_number(value)
+        data[field], unit = parse_measure(value)
+        return unit
     elif kind == "money":
         amount, _, currency = value.strip().rpartition(" ")
-        data[field] = {"amount": parse_number(amount), "currency": currency}
+        data[field] = {
+            "amount": parse_number(amount),
+            "currency": _CURRENCY_SYMBOLS.get(currency, currency),
+        }
     else:
         data[field] = _unescape(value)
+    return None
+
+
+def _read_participant(key: str, entry: str, number: int) -> dict[str, Any]:
+    parts = [None if raw.strip() == "" else _unescape(raw) for raw in _split_unescaped(entry, "|")]
+    if len(parts) > 3:
+        raise CompactFormatError(f"line {number}: a participant has at most 3 parts")
+    name, title, affiliation = [*parts, None, None][:3]
+    return {
+        "name": name,
+        "kind": _PARTICIPANT_KEYS[key],
+        "title": title,
+        "affiliation": affiliation,
+    }

@@ -186,7 +186,8 @@ def test_no_events() -> None:
         ("meeting maybe - s2", "status"),
         ("meeting occurred 2025-13 s2", "date"),
         ("meeting occurred - s2\ncolour red", "line 2: unknown key 'colour'"),
-        ("meeting occurred - s2\nloc A\nloc B", "'loc' is given twice"),
+        ("meeting occurred - s2\nperson A | B | C | D", "at most 3 parts"),
+        ("capacity occurred - s2\nfacility F\nto 5 s2", "'5 s2' is not a number"),
         ("investment occurred - s3\nvalue lots USD", "'lots' is not a number"),
         ("capacity occurred - s2\nto 5", "facility"),
         ("milestone occurred - s2\nproject X\nstage begun", "stage: Input should be"),
@@ -197,6 +198,42 @@ def test_bad_answers_fail_with_the_line(answer: str, message: str) -> None:
     with pytest.raises(CompactFormatError) as caught:
         decode(answer, ARTICLE)
     assert message in str(caught.value)
+
+
+def _read_one(answer: str) -> dict[str, object]:
+    (event,) = decode(answer, ARTICLE)
+    return event.model_dump(exclude={"evidence", "evidence_span"}, exclude_none=True)
+
+
+def test_a_number_with_its_unit_gives_the_unit_when_no_unit_line_does() -> None:
+    event = _read_one("capacity planned - s2\nfacility plant\nfrom 48 MW\nto 120 MW of IT load")
+    assert (event["from_value"], event["to_value"], event["unit"]) == (48, 120, "MW")
+    event = _read_one("capacity planned - s2\nfacility plant\nfrom 25%\nto 1.2 million\nunit t")
+    assert (event["from_value"], event["to_value"], event["unit"]) == (25, 1_200_000, "t")
+
+
+def test_several_participants_on_one_line() -> None:
+    event = _read_one("meeting occurred - s2\nperson A Smith | Minister; B Jones | Envoy | Beta")
+    assert [(p["name"], p.get("title"), p.get("affiliation")) for p in event["participants"]] == [
+        ("A Smith", "Minister", None),
+        ("B Jones", "Envoy", "Beta"),
+    ]
+
+
+def test_fields_of_another_type_and_repeated_lines() -> None:
+    event = _read_one(
+        "agreement occurred - s2\nloc Astana\nloc Almaty\ntopics trade\nkind deal\nkind memo"
+    )
+    assert (event["location"], event["agreement_kind"]) == ("Astana", "deal")
+    assert "topics" not in event
+    event = _read_one("meeting occurred - s2\ntopics trade; oil\ntopics gas")
+    assert event["topics"] == ["trade", "oil", "gas"]
+
+
+@pytest.mark.parametrize(("symbol", "code"), [("R$", "BRL"), ("€", "EUR"), ("₹", "INR")])
+def test_currency_symbols_with_one_meaning(symbol: str, code: str) -> None:
+    event = _read_one(f"investment occurred - s3\nvalue 1.2 billion {symbol}")
+    assert event["value"] == {"amount": 1_200_000_000, "currency": code}
 
 
 def test_prompt_numbers_the_sentences() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import gguf
 import pytest
 from extractor_training.card import write_card
-from extractor_training.curve import read_point
+from extractor_training.curve import by_training_set, read_point
 from extractor_training.train import (
     TARGET_MODULES,
     TokenizedExample,
@@ -64,6 +64,22 @@ def test_learning_curve_point_names_the_missing_eval(tmp_path: Path) -> None:
     (tmp_path / "training.json").write_text(json.dumps({"examples_used": 50}))
     with pytest.raises(FileNotFoundError, match=r"EXTRACTOR_EMBEDDED_ADAPTER=.*events-lora\.gguf"):
         read_point(tmp_path)
+
+
+def test_learning_curve_keeps_runs_of_different_training_sets_apart(tmp_path: Path) -> None:
+    report = {"summary": {"events": {"f1": 0.5}, "slots": {"f1": 0.3}}}
+    runs = {"old-50": ("aaa", 50), "old-all": ("aaa", None), "new-all": ("bbb", None)}
+    for name, (sha, limit) in runs.items():
+        (tmp_path / name).mkdir()
+        used = limit or {"aaa": 615, "bbb": 697}[sha]
+        facts = {"examples_used": used, "data_sha256": sha, "config": {"limit": limit}}
+        (tmp_path / name / "training.json").write_text(json.dumps(facts))
+        (tmp_path / name / "report.json").write_text(json.dumps(report))  # docs/ layout
+    groups = by_training_set([read_point(tmp_path / name) for name in runs])
+    assert {label: [p.examples for p in group] for label, group in groups.items()} == {
+        "615-example set aaa": [50, 615],
+        "697-example set bbb": [697],
+    }
 
 
 def test_committed_adapter_is_a_gemma3_lora_for_every_projection() -> None:

@@ -14,7 +14,7 @@ from rich.progress import track
 
 from .augment import Augmenter
 from .card import BASE_REPORT, write_card
-from .curve import plot_curve, point_from_report, read_point
+from .curve import by_training_set, plot_curve, point_from_report, read_point
 from .dedup import THRESHOLD, most_similar
 from .examples import Example, read_examples
 from .provenance import hand_row, read_batches, read_manifest, sha256, variant_row, write_manifest
@@ -22,7 +22,7 @@ from .sft import StaleDataError, build_sft
 from .train_cmd import DEFAULT_OUT, train_command
 
 DEFAULT_SEED = 8
-DEFAULT_VARIANTS = 2
+DEFAULT_VARIANTS = 1
 _Dir = Annotated[Path, typer.Option(file_okay=False)]
 _InDir = Annotated[Path, typer.Option(exists=True, file_okay=False)]
 _InFile = Annotated[Path, typer.Option(exists=True, dir_okay=False)]
@@ -178,9 +178,10 @@ def learning_curve(
 ) -> None:
     """Plot eval event and slot F1 against training examples, one point per RUN folder.
 
-    Each RUN needs training.json (from `extractor train`) and eval/report.json; `make
-    learning-curve` trains on 50, 100 and 200 examples, evaluates each and plots them
-    beside the shipped adapter.
+    Each RUN needs training.json (from `extractor train`) and an eval report.json, in
+    eval/ or beside it. Runs drawn from different SFT sets (by data hash) are drawn as
+    separate lines. `make learning-curve` trains on LC_SIZES examples, evaluates each
+    and plots them beside the shipped adapter.
     """
     console = Console()
     try:
@@ -188,12 +189,13 @@ def learning_curve(
     except (FileNotFoundError, KeyError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from None
     plot_curve(points, out, point_from_report(base_report, 0))
-    for point in sorted(points, key=lambda p: p.examples):
-        console.print(
-            f"{point.examples:5d} examples: event F1 {point.event_f1:.3f}, "
-            f"slot F1 {point.slot_f1:.3f}  ({point.folder})",
-            highlight=False,
-        )
+    for label, group in by_training_set(points).items():
+        for point in group:
+            console.print(
+                f"{point.examples:5d} examples of the {label}: event F1 {point.event_f1:.3f}, "
+                f"slot F1 {point.slot_f1:.3f}  ({point.folder})",
+                highlight=False,
+            )
     console.print(f"wrote {out}", highlight=False)
 
 

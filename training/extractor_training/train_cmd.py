@@ -60,7 +60,7 @@ def train_command(
 
     Loads the bundled GGUF, trains on the compact-format SFT set with a fixed seed,
     and writes OUT/events-lora.gguf (loaded by the embedded server over the base
-    model), the loss log and plot, and a model card. About 25 minutes for 615
+    model), the loss log and plot, and a model card. About 50 minutes for the 697
     examples on 2 cores. Needs the `train` and `embedded` extras.
     """
     from extractor.llm.embedded import bundled_model_path
