@@ -18,7 +18,7 @@ from benchmarks.articles import synthetic_articles
 from benchmarks.stub_server import StubServer
 from extractor import Extractor, load_settings
 from extractor.articles import parse_article
-from extractor.batch.cache import CacheKeys, ResultCache
+from extractor.batch.cache import CacheKeys, ResultCache, adapter_fingerprint
 from extractor.batch.inputs import InputItem, read_inputs, resolve
 from extractor.batch.limits import RateLimits
 from extractor.batch.records import read_records
@@ -155,6 +155,16 @@ def test_cache_keys_change_with_what_shapes_the_answer() -> None:
     for changed in ({"model": "m2"}, {"temperature": 0.5}, {"few_shot": "none"}):
         other = CacheKeys(_extractor("http://127.0.0.1:9/v1", **changed))
         assert other.key(article) != base.key(article), changed
+
+
+def test_a_retrained_adapter_under_the_same_name_changes_the_cache_key(tmp_path: Path) -> None:
+    adapter = tmp_path / "events-lora.gguf"
+    adapter.write_bytes(b"first training run")
+    settings = load_settings(embedded_adapter=str(adapter))
+    first = adapter_fingerprint(settings)
+    adapter.write_bytes(b"second training run")
+    assert first is not None and adapter_fingerprint(settings) not in (None, first)
+    assert adapter_fingerprint(load_settings(embedded_adapter="none")) is None
 
 
 class CountingLimits(RateLimits):

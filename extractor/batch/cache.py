@@ -3,7 +3,8 @@
 The key is a SHA-256 over the article text, its publication date, the model,
 the prompt version, the schema version, and a fingerprint of the settings that
 shape the request or the checks (mode, sampling, few-shot examples, decoding
-bounds, name-match threshold, the embedded GGUF). Only results are cached, never
+bounds, name-match threshold, the embedded GGUF and the bytes of its LoRA adapter,
+which a retrained adapter changes under the same model name). Only results are cached, never
 failures. A hit is the cached result with the article id of the current input.
 Stored in SQLite (WAL, so several batches can share it), by default in
 `~/.cache/extractor/results.sqlite3` (`XDG_CACHE_HOME` honoured).
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from extractor_schemas import SCHEMA_VERSION, Article, ExtractionResult
 
+from ..config import Settings
 from ..pipeline import Extractor
 
 CACHE_FILE = "results.sqlite3"
@@ -41,8 +43,18 @@ def settings_fingerprint(extractor: Extractor) -> str:
         "bounds": settings.decoding_bounds,
         "name_match_threshold": settings.name_match_threshold,
         "embedded_model": str(settings.embedded_model_path) if settings.uses_embedded else None,
+        "adapter": adapter_fingerprint(settings),
+        "answer_format": settings.uses_compact,
     }
     return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()
+
+
+def adapter_fingerprint(settings: Settings) -> str | None:
+    """SHA-256 of the embedded server's LoRA adapter file, or None without one."""
+    adapter = settings.adapter_path
+    if adapter is None or not adapter.is_file():
+        return None
+    return hashlib.sha256(adapter.read_bytes()).hexdigest()
 
 
 class CacheKeys:
