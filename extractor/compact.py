@@ -91,14 +91,10 @@ _SCALES = {
     "trillion": Decimal(10) ** 12,
 }
 _WRITTEN_SCALES = ("trillion", "billion", "million")
-_NUMBER = re.compile(
-    r"^(-?\d[\d,]*(?:\.\d+)?)(?: (thousand|lakh|million|crore|billion|trillion))?$"
-)
+_NUMBER_TEXT = rf"(-?\d[\d,]*(?:\.\d+)?)(?: ({'|'.join(_SCALES)}))?"
+_NUMBER = re.compile(rf"^{_NUMBER_TEXT}$")
 # A number followed by its unit (`1.8 GW`, `25%`, `120 MW of IT load`); not by evidence (`s5`).
-_MEASURE = re.compile(
-    r"^(-?\d[\d,]*(?:\.\d+)?(?: (?:thousand|lakh|million|crore|billion|trillion))?)"
-    r" ?(%.*|(?!s\d)[^\W\d].*)$"
-)
+_MEASURE = re.compile(rf"^({_NUMBER_TEXT}) ?(%.*|(?!s\d)[^\W\d].*)$")
 _EVIDENCE = re.compile(r"^s(\d+)(?:-(\d+)|:(\d+)-(\d+))?$")
 _UNESCAPES = {"\\": "\\", ";": ";", "|": "|", "n": "\n"}
 
@@ -199,7 +195,7 @@ def parse_measure(text: str) -> tuple[float, str | None]:
     match = None if _NUMBER.match(text) else _MEASURE.match(text)
     if match is None:
         return parse_number(text), None
-    return parse_number(match.group(1)), match.group(2)
+    return parse_number(match.group(1)), match.group(4)
 
 
 def _money_text(amount: float, currency: str, article_text: str) -> str:

@@ -43,8 +43,7 @@ def settings_fingerprint(extractor: Extractor) -> str:
         "bounds": settings.decoding_bounds,
         "name_match_threshold": settings.name_match_threshold,
         "embedded_model": str(settings.embedded_model_path) if settings.uses_embedded else None,
-        "adapter": adapter_fingerprint(settings),
-        "answer_format": settings.uses_compact,
+        "adapter": adapter_fingerprint(settings),  # the answer format is in prompt_version
     }
     return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()
 
