@@ -30,7 +30,8 @@ then validated and grounded as usual:
 - a number with its unit or percent sign (`to 1.8 GW`, `from 25%`) is the number,
   and the rest is the unit when the event has no `unit` line;
 - a participant line listing several, separated by `;`, is several participants;
-- a currency symbol with one meaning (`R$`, `€`, `£`, `₹`) is its ISO code;
+- a currency symbol with one meaning (`R$`, `A$`, `€`, `£`, `₹`) is its ISO code, after the
+  amount or before it as the article writes it (`A$250 million`; `$` alone is USD);
 - a field the event's type does not have (`topics` on an agreement) is ignored,
   as is a repeated single-valued line (the first one counts); a repeated list
   line (`topics`, `areas`) adds to the list.
@@ -81,7 +82,22 @@ _FIELDS: dict[str, tuple[str, str]] = {
 }
 _FIELD_BY_KEY = {key: (field, kind) for field, (key, kind) in _FIELDS.items()}
 _FIELDS_OF_TYPE = {cls.model_fields["type"].default: set(cls.model_fields) for cls in EVENT_CLASSES}
-_CURRENCY_SYMBOLS = {"US$": "USD", "R$": "BRL", "€": "EUR", "£": "GBP", "₹": "INR"}
+_CURRENCY_SYMBOLS = {
+    "US$": "USD",
+    "A$": "AUD",
+    "C$": "CAD",
+    "NZ$": "NZD",
+    "HK$": "HKD",
+    "S$": "SGD",
+    "R$": "BRL",
+    "€": "EUR",
+    "£": "GBP",
+    "₹": "INR",
+}
+# Money copied as the article writes it (`A$250 million`, `$1.2 billion`): "$" alone is USD.
+_SYMBOL_FIRST = re.compile(
+    rf"^({'|'.join(re.escape(symbol) for symbol in [*_CURRENCY_SYMBOLS, '$'])}) ?(\d.*)$"
+)
 _SCALES = {
     "thousand": Decimal(10) ** 3,
     "lakh": Decimal(10) ** 5,
@@ -447,14 +463,21 @@ def _read_field(data: dict[str, Any], key: str, value: str, number: int) -> str 
         data[field], unit = parse_measure(value)
         return unit
     elif kind == "money":
-        amount, _, currency = value.strip().rpartition(" ")
-        data[field] = {
-            "amount": parse_number(amount),
-            "currency": _CURRENCY_SYMBOLS.get(currency, currency),
-        }
+        data[field] = _read_money(value)
     else:
         data[field] = _unescape(value)
     return None
+
+
+def _read_money(value: str) -> dict[str, Any]:
+    """`650 million USD`, or the article's own `A$250 million` / `$1.2 billion`."""
+    value = " ".join(value.split())
+    symbol_first = _SYMBOL_FIRST.match(value)
+    if symbol_first:
+        symbol, amount = symbol_first.groups()
+        return {"amount": parse_number(amount), "currency": _CURRENCY_SYMBOLS.get(symbol, "USD")}
+    amount, _, currency = value.rpartition(" ")
+    return {"amount": parse_number(amount), "currency": _CURRENCY_SYMBOLS.get(currency, currency)}
 
 
 def _read_participant(key: str, entry: str, number: int) -> dict[str, Any]:

@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     max_text_length: int | None = Field(
         default=None, gt=0, description="schema bound on free-text fields; default: 60 for embedded"
     )
+    check_dates: bool = Field(
+        default=True,
+        description="when an event's evidence sentence holds exactly one time expression, "
+        "its date resolved against the publication date replaces the model's",
+    )
     name_match_threshold: float = Field(
         default=85.0, ge=0, le=100, description="rapidfuzz score a name needs to count as found"
     )

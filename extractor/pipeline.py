@@ -21,6 +21,7 @@ from .chunking import merge_events, split_article
 from .compact_conversation import CompactRequests
 from .compact_prompt import COMPACT_TEMPLATE, compact_view
 from .config import Settings, load_settings
+from .dates import with_checked_date
 from .errors import ExtractionError
 from .grounding import ArticleIndex
 from .llm.stats import CallStats, begin_call
@@ -141,10 +142,13 @@ class Extractor:
     def _result(
         self, article: Article, answer: ArticleEvents, stats: CallStats, latency_s: float
     ) -> ExtractionResult:
+        events = distinct(answer.events)
+        if self.settings.check_dates:
+            events = [with_checked_date(event, article.published) for event in events]
         return ExtractionResult(
             article_id=article.id,
             published=article.published,
-            events=distinct(answer.events),
+            events=events,
             model=self.model,
             prompt_version=self.prompt_version,
             usage=stats.usage,

@@ -152,7 +152,13 @@ def test_cache_keys_change_with_what_shapes_the_answer() -> None:
     base = CacheKeys(_extractor("http://127.0.0.1:9/v1"))
     assert base.key(article) == base.key(same_text)
     assert base.key(article) != base.key(parse_article("Some body text.", "a", "2024-01-02"))
-    for changed in ({"model": "m2"}, {"temperature": 0.5}, {"few_shot": "none"}):
+    for changed in (
+        {"model": "m2"},
+        {"temperature": 0.5},
+        {"few_shot": "none"},
+        {"check_dates": False},
+        {"chunk_tokens": 600},
+    ):
         other = CacheKeys(_extractor("http://127.0.0.1:9/v1", **changed))
         assert other.key(article) != base.key(article), changed
 

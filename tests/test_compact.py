@@ -236,6 +236,19 @@ def test_currency_symbols_with_one_meaning(symbol: str, code: str) -> None:
     assert event["value"] == {"amount": 1_200_000_000, "currency": code}
 
 
+@pytest.mark.parametrize(
+    ("written", "amount", "code"),
+    [
+        ("A$250 million", 250e6, "AUD"),
+        ("$1.2 billion", 1.2e9, "USD"),
+        ("€ 450 million", 450e6, "EUR"),
+    ],
+)
+def test_money_as_the_article_writes_it(written: str, amount: float, code: str) -> None:
+    event = _read_one(f"investment occurred - s3\nvalue {written}")
+    assert event["value"] == {"amount": amount, "currency": code}
+
+
 def test_prompt_numbers_the_sentences() -> None:
     messages = compact_messages(ARTICLE)
     assert "compact format" in messages.system

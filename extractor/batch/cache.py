@@ -3,8 +3,9 @@
 The key is a SHA-256 over the article text, its publication date, the model,
 the prompt version, the schema version, and a fingerprint of the settings that
 shape the request or the checks (mode, sampling, few-shot examples, decoding
-bounds, name-match threshold, the embedded GGUF and the bytes of its LoRA adapter,
-which a retrained adapter changes under the same model name). Only results are cached, never
+bounds, name-match threshold, chunk sizes, the date check, the embedded GGUF and
+the bytes of its LoRA adapter, which a retrained adapter changes under the same
+model name). Only results are cached, never
 failures. A hit is the cached result with the article id of the current input.
 Stored in SQLite (WAL, so several batches can share it), by default in
 `~/.cache/extractor/results.sqlite3` (`XDG_CACHE_HOME` honoured).
@@ -21,7 +22,9 @@ from pathlib import Path
 
 from extractor_schemas import SCHEMA_VERSION, Article, ExtractionResult
 
+from ..chunking import chunk_budget
 from ..config import Settings
+from ..dates import DATES_VERSION
 from ..pipeline import Extractor
 
 CACHE_FILE = "results.sqlite3"
@@ -42,6 +45,8 @@ def settings_fingerprint(extractor: Extractor) -> str:
         "examples": [example.model_dump(mode="json") for example in extractor.examples],
         "bounds": settings.decoding_bounds,
         "name_match_threshold": settings.name_match_threshold,
+        "chunks": chunk_budget(settings),
+        "dates": DATES_VERSION if settings.check_dates else None,
         "embedded_model": str(settings.embedded_model_path) if settings.uses_embedded else None,
         "adapter": adapter_fingerprint(settings),  # the answer format is in prompt_version
     }
