@@ -48,10 +48,8 @@ _ORDINALS = {
     "4th": 4,
 }
 
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-)
+_MONTH = rf"(?:{'|'.join(m.capitalize() for m in sorted(MONTHS, key=len, reverse=True))})\.?"
+_WEEKDAY = "|".join(day.capitalize() for day in WEEKDAYS)
 _YEAR = r"(?:19|20)\d\d(?!\w|[,.]\d)"
 _WHICH_YEAR = rf"(?:this|next|last) year|{_YEAR}"
 _PATTERNS: list[tuple[str, str]] = [
@@ -63,7 +61,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("q_code", rf"\bQ(?P<qn>[1-4])(?:[ -]?(?P<qny>{_YEAR}))?\b"),
     (
         "year_part",
-        rf"\b(?:(?:first|second) half|(?:the )?(?:start|beginning|middle|end) of"
+        rf"\b(?i:(?:first|second) half|(?:the )?(?:start|beginning|middle|end) of"
         rf"|early|mid|late)[- ](?:of )?(?P<py>{_WHICH_YEAR})",
     ),
     ("day_month_year", rf"\b(?P<d1>\d{{1,2}}) (?P<m1>{_MONTH}),? (?P<y1>{_YEAR})"),
@@ -82,8 +80,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("rel_day", r"\b(?P<rd>(?i:today|yesterday))\b"),
     (
         "weekday",
-        r"\b(?P<last>(?i:last) )?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday"
-        r"|Sunday)\b",
+        rf"\b(?P<last>(?i:last) )?(?P<wd>{_WEEKDAY})\b",
     ),
     ("week", r"\b(?P<wk>(?i:last|this|next)) week\b"),
 ]
