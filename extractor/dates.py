@@ -7,6 +7,7 @@ mechanical, so it is done here, by the spec's labeling rules, instead of by the 
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -178,7 +179,7 @@ def time_mentions(sentence: str, published: date) -> list[TimeMention]:
     ("ASTANA, May 27." dates the lead event only, which the model reads itself)."""
     mentions = []
     for match in _TIME.finditer(sentence):
-        kind = next(name for name, _ in _PATTERNS if match.group(name) is not None)
+        kind = str(match.lastgroup)  # the pattern's own group closes after its inner ones
         if kind in ("month_day", "day_month") and _DATELINE_BEFORE.match(sentence[: match.start()]):
             continue
         found = {name: text for name, text in match.groupdict().items() if text is not None}
@@ -203,8 +204,7 @@ def period(value: str) -> tuple[date, date]:
 
 
 def _month_end(year: int, month: int) -> date:
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return following - timedelta(days=1)
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _nearest_year(value: str, planned: bool, published: date) -> str:
@@ -231,11 +231,13 @@ def checked_date(
     if published is None:
         return model_date
     mentions = time_mentions(evidence, published)
-    if len(mentions) != 1 or mentions[0].value is None:
+    if len(mentions) != 1:
         return model_date
     mention = mentions[0]
+    if mention.value is None:
+        return model_date
     planned = status == "planned"
-    value = str(mention.value)
+    value = mention.value
     if mention.floating:
         value = _nearest_year(value, planned, published)
     first, last = period(value)

@@ -5,8 +5,8 @@ the prompt version, the schema version, and a fingerprint of the settings that
 shape the request or the checks (mode, sampling, few-shot examples, decoding
 bounds, name-match threshold, chunk sizes, the date check, the embedded GGUF and
 the bytes of its LoRA adapter, which a retrained adapter changes under the same
-model name). Only results are cached, never
-failures. A hit is the cached result with the article id of the current input.
+model name). Only results are cached, never failures. A hit is the cached result
+with the article id of the current input.
 Stored in SQLite (WAL, so several batches can share it), by default in
 `~/.cache/extractor/results.sqlite3` (`XDG_CACHE_HOME` honoured).
 """
