@@ -6,10 +6,20 @@ import itertools
 import random
 
 import pytest
-from extractor_schemas import Article, Meeting, Participant, Span
+from extractor_schemas import (
+    Article,
+    ExtractionFailure,
+    ExtractionResult,
+    Meeting,
+    Participant,
+    Span,
+)
 
 from extractor import ConfigError, ExtractionError, load_settings, parse_article
+from extractor.batch.runner import run_batch
+from extractor.batch.sink import MemorySink
 from extractor.chunking import (
+    CHARS_PER_ASCII_TOKEN,
     COMPACT_CHUNK_TOKENS,
     Chunk,
     approx_tokens,
@@ -17,6 +27,7 @@ from extractor.chunking import (
     merge_events,
     split_article,
 )
+from tests.conftest import ROOT
 from tests.fakes.fault_server import FAULTS, OK, FaultServer, even_rates
 from tests.fault_helpers import fault_extractor
 
@@ -73,7 +84,14 @@ def test_default_budget_fits_the_embedded_context() -> None:
 
 
 def test_compact_answers_get_chunks_as_long_as_the_training_articles() -> None:
-    assert chunk_budget(load_settings(answer_format="compact")) == (COMPACT_CHUNK_TOKENS, 200)
+    tokens, overlap = chunk_budget(load_settings(answer_format="compact"))
+    assert (tokens, overlap) == (COMPACT_CHUNK_TOKENS, COMPACT_CHUNK_TOKENS // 4)  # overlap capped
+
+
+def test_a_compact_chunk_is_no_longer_than_most_training_articles() -> None:
+    lengths = [len(path.read_text()) for path in (ROOT / "training" / "articles").glob("*.txt")]
+    longer = sum(length > COMPACT_CHUNK_TOKENS * CHARS_PER_ASCII_TOKEN for length in lengths)
+    assert 0.02 <= longer / len(lengths) <= 0.10, "chunks should match what the adapter read"
 
 
 def test_approximate_tokens_err_on_the_safe_side() -> None:
@@ -177,6 +195,36 @@ def test_30000_word_article_is_extracted_through_chunks() -> None:
         assert text[event.evidence_span.start : event.evidence_span.end] == event.evidence
     assert result.published is not None and result.published.isoformat() == "2025-03-14"
     assert result.attempts == len(chunks) and result.requests == len(chunks)
+
+
+async def test_a_batch_chunks_a_long_article_as_extract_does() -> None:
+    """The lean batch path splits and merges like `extract`: same events, one call per chunk."""
+    text, triggers = long_article(8_000, seed=2)
+    article = parse_article(text, "long-batch")
+    with FaultServer() as server, fault_extractor(server) as extractor:
+        chunks = split_article(article, extractor.settings)
+        expected = extractor.extract(article)
+        before = server.chat_requests
+        sink = MemorySink()
+        summary = await run_batch(extractor, [article], sink, concurrency=1)
+    record = sink.records["long-batch"]
+    assert isinstance(record, ExtractionResult) and summary.results == 1
+    assert len(chunks) > 2 and server.chat_requests - before == len(chunks)
+    assert record.events == expected.events
+    assert sorted(e.evidence for e in record.events) == sorted(triggers)
+
+
+async def test_a_batch_reports_an_article_over_the_size_limit_and_goes_on() -> None:
+    text, _ = long_article(2_000, seed=4)
+    articles = [parse_article(text, "too-long"), parse_article(text[:3_000], "short")]
+    with FaultServer() as server, fault_extractor(server, max_article_chars=5_000) as extractor:
+        sink = MemorySink()
+        await run_batch(extractor, articles, sink, concurrency=1)
+    refused, done = sink.records["too-long"], sink.records["short"]
+    assert isinstance(refused, ExtractionFailure) and refused.error_class == "input_error"
+    assert "more than EXTRACTOR_MAX_ARTICLE_CHARS (5,000)" in refused.message
+    assert refused.requests == 0 and isinstance(done, ExtractionResult)
+    assert server.chat_requests == len(split_article(articles[1], extractor.settings))
 
 
 async def test_long_article_survives_faults_with_the_same_events() -> None:

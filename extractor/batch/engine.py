@@ -5,13 +5,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from extractor_schemas import Article, ExtractionResult
+from extractor_schemas import Article, Event, ExtractionResult
 
+from ..chunking import merge_events, split_article
 from ..compact_conversation import CompactRequests
-from ..errors import ExtractionError
-from ..llm.stats import begin_call
+from ..errors import ArticleError, ExtractionError
+from ..llm.stats import CallStats, begin_call
 from ..pipeline import Extractor
 from ..redact import redact
+from ..response import ArticleEvents
 from .request import REASK_ERRORS, RequestBuilder, retry_exhausted
 from .transport import HttpTransport
 
@@ -38,23 +40,39 @@ class LeanExtractor:
         self._redact = lambda text: redact(text, secrets)
 
     async def aextract(self, article: Article) -> ExtractionResult:
-        """Extract one article; raises `ExtractionError` when attempts run out."""
+        """Extract one article, chunk by chunk as `Extractor.aextract` splits it.
+
+        Raises `ExtractionError` when attempts run out, or (kind "input") when the
+        article is over EXTRACTOR_MAX_ARTICLE_CHARS.
+        """
         stats = begin_call()
         started = time.perf_counter()
         try:
-            conversation = self.builder.start(article)
-            for attempt in range(conversation.max_reasks + 1):
-                completion = await self.transport.complete(conversation.body(), stats)
-                try:
-                    answer = self.builder.parse(conversation, completion)
-                except REASKED as error:
-                    if attempt == conversation.max_reasks:
-                        raise retry_exhausted(error, stats.answers, stats.usage) from error
-                    self.builder.reask(conversation, completion, error)
-                    continue
-                return self.extractor._result(article, answer, stats, time.perf_counter() - started)
-            raise AssertionError("unreachable: the loop returns or raises")
+            chunks = split_article(article, self.extractor.settings)
+        except ArticleError as exc:
+            raise ExtractionError(
+                str(exc), kind="input", attempts=0, requests=0, usage=stats.usage
+            ) from exc
+        try:
+            answers = [await self._events(chunk.article, stats) for chunk in chunks]
+            answer = ArticleEvents.model_construct(events=merge_events(chunks, answers))
+            return self.extractor._result(article, answer, stats, time.perf_counter() - started)
         except ExtractionError:
             raise
         except Exception as exc:
             raise self.extractor._failure(exc, stats, self._redact) from exc
+
+    async def _events(self, article: Article, stats: CallStats) -> list[Event]:
+        """One chunk's events: its request, then re-asks until an answer is usable."""
+        conversation = self.builder.start(article)
+        for attempt in range(conversation.max_reasks + 1):
+            completion = await self.transport.complete(conversation.body(), stats)
+            try:
+                answer = self.builder.parse(conversation, completion)
+            except REASKED as error:
+                if attempt == conversation.max_reasks:
+                    raise retry_exhausted(error, stats.answers, stats.usage) from error
+                self.builder.reask(conversation, completion, error)
+                continue
+            return list(answer.events)
+        raise AssertionError("unreachable: the loop returns or raises")

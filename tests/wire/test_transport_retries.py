@@ -19,7 +19,7 @@ from tests.conftest import SEEDS
 from tests.fakes.fault_proxy import GATEWAY_TIMEOUT, RATE_LIMITED, UNAVAILABLE, FaultProxy
 from tests.wire.conftest import wire_settings
 
-ARTICLE = SEEDS / "000_0cd24d71fac579ce.txt"
+ARTICLE = SEEDS / "004_1defd1476dc2c061.txt"  # one chunk, answered at the first attempt
 
 
 @pytest.fixture
