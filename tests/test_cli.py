@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import ROOT, SEEDS
 
@@ -55,3 +58,30 @@ def test_missing_file_is_one_line() -> None:
     )
     assert result.returncode == 2
     assert "no such file or directory" in result.stderr
+
+
+def test_sigterm_ends_a_command_with_its_cleanup(tmp_path: Path) -> None:
+    """SIGTERM runs the atexit cleanup (which stops an embedded server it started), exit 143."""
+    cleaned = tmp_path / "cleaned"
+    code = (
+        "import atexit, pathlib; from extractor.cli import main; "
+        f"atexit.register(pathlib.Path({str(cleaned)!r}).touch); main()"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("EXTRACTOR_")}
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/v1"
+        process = subprocess.Popen(
+            [sys.executable, "-c", code, "extract", str(SEEDS / "000_0cd24d71fac579ce.txt")],
+            env={**clean, "EXTRACTOR_BASE_URL": url, "EXTRACTOR_MODEL": "m"},
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        silent.settimeout(60)
+        connection, _ = silent.accept()  # the command now waits for an answer
+        with connection:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert cleaned.exists()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from importlib.metadata import entry_points
+from types import FrameType
 
 import typer
 from rich.console import Console
@@ -58,9 +60,15 @@ def _register_commands() -> None:
         entry_point.load()(app)
 
 
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM ends a command with cleanup, so the embedded server it started stops too."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Console entry point: run the app, turning our errors into one readable line."""
     _register_commands()
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         code = app(standalone_mode=False)  # click returns typer.Exit's code in this mode
     except ExtractorError as exc:
