@@ -26,8 +26,10 @@ class BackendUnavailable(ExtractorError):
 class ExtractionError(ExtractorError):
     """All attempts are spent. Carries what they cost and the last raw answer.
 
-    `kind` is "transport" (the endpoint kept failing: 429, 5xx, timeouts) or
-    "validation" (answers kept failing the schema or the grounding checks).
+    `kind` is "transport" (the endpoint kept failing: 429, 5xx, timeouts),
+    "validation" (answers kept failing the schema or the grounding checks), "request"
+    (the endpoint refused it), "internal", or "input" (a batch article over the size
+    limit; nothing was sent).
     """
 
     def __init__(
