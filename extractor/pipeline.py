@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import time
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 
 from .articles import checked_article, decode_article, parse_article
 from .backend import Backend
-from .chunking import merge_events, split_article
+from .chunking import Chunk, merge_events, split_article
 from .compact_conversation import CompactRequests
 from .compact_prompt import COMPACT_TEMPLATE, compact_view
 from .config import Settings, load_settings
@@ -109,8 +110,7 @@ class Extractor:
                 answers = [client.create(**self._instructor_call(c.article)).events for c in chunks]
         except Exception as exc:
             raise self._failure(exc, stats, client.redact) from exc
-        answer = ArticleEvents.model_construct(events=merge_events(chunks, answers))
-        return self._result(parsed, answer, stats, time.perf_counter() - started)
+        return self._merged_result(parsed, chunks, answers, stats, time.perf_counter() - started)
 
     async def aextract(
         self,
@@ -136,8 +136,19 @@ class Extractor:
                 ]
         except Exception as exc:
             raise self._failure(exc, stats, client.redact) from exc
+        return self._merged_result(parsed, chunks, answers, stats, time.perf_counter() - started)
+
+    def _merged_result(
+        self,
+        article: Article,
+        chunks: Sequence[Chunk],
+        answers: Sequence[Sequence[Event]],
+        stats: CallStats,
+        latency_s: float,
+    ) -> ExtractionResult:
+        """The result of every chunk's events, merged in whole-article offsets."""
         answer = ArticleEvents.model_construct(events=merge_events(chunks, answers))
-        return self._result(parsed, answer, stats, time.perf_counter() - started)
+        return self._result(article, answer, stats, latency_s)
 
     def _result(
         self, article: Article, answer: ArticleEvents, stats: CallStats, latency_s: float

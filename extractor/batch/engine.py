@@ -7,13 +7,12 @@ from typing import Any
 
 from extractor_schemas import Article, Event, ExtractionResult
 
-from ..chunking import merge_events, split_article
+from ..chunking import split_article
 from ..compact_conversation import CompactRequests
 from ..errors import ArticleError, ExtractionError
 from ..llm.stats import CallStats, begin_call
 from ..pipeline import Extractor
 from ..redact import redact
-from ..response import ArticleEvents
 from .request import REASK_ERRORS, RequestBuilder, retry_exhausted
 from .transport import HttpTransport
 
@@ -55,8 +54,8 @@ class LeanExtractor:
             ) from exc
         try:
             answers = [await self._events(chunk.article, stats) for chunk in chunks]
-            answer = ArticleEvents.model_construct(events=merge_events(chunks, answers))
-            return self.extractor._result(article, answer, stats, time.perf_counter() - started)
+            latency_s = time.perf_counter() - started
+            return self.extractor._merged_result(article, chunks, answers, stats, latency_s)
         except ExtractionError:
             raise
         except Exception as exc:
