@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 from extractor_schemas import Article, Event
 from instructor.core.exceptions import IncompleteOutputException
 
+from .anchoring import reanchor
 from .compact import CompactFormatError, decode_each
 from .grounding import ArticleIndex
 from .response import ArticleEvents
+from .sentences import Sentence, split_sentences
 
 if TYPE_CHECKING:
     from .pipeline import Extractor
@@ -39,6 +41,7 @@ class CompactConversation:
     kwargs: dict[str, Any]
     article: Article
     index: ArticleIndex
+    sentences: list[Sentence]
     max_reasks: int
 
     def body(self) -> bytes:
@@ -70,6 +73,7 @@ class CompactRequests:
             kwargs=self.extractor.prepare(article),
             article=article,
             index=self.extractor.article_index(article),
+            sentences=split_sentences(article),
             max_reasks=self.extractor.settings.max_reasks,
         )
 
@@ -84,6 +88,7 @@ class CompactRequests:
             if isinstance(outcome, CompactFormatError):
                 dropped.append(str(outcome))
                 continue
+            outcome = reanchor(outcome, conversation.article, conversation.sentences)
             problems = conversation.index.problems([outcome])
             if problems:
                 dropped.append(f"{outcome.type} event: " + " ".join(problems))

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from extractor_schemas import Event
 
-DATES_VERSION = "d1"  # bump when a rule changes what `checked_date` returns
+DATES_VERSION = "d2"  # bump when a rule changes what `checked_date` returns
 
 MONTHS = {
     name: number
@@ -86,6 +86,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("week", r"\b(?P<wk>(?i:last|this|next)) week\b"),
 ]
 _TIME = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _PATTERNS))
+_SAID_BEFORE = re.compile(r"\b(?:said|says|told [\w ]{1,30}?)(?: on| this| last)? $")
 _DATELINE_BEFORE = re.compile(r"^\W*[A-ZÀ-Þ][A-ZÀ-Þ .'’-]+(?:, ?[A-Z][\w .'’-]*)?, ?$")
 
 
@@ -182,6 +183,8 @@ def time_mentions(sentence: str, published: date) -> list[TimeMention]:
         kind = str(match.lastgroup)  # the pattern's own group closes after its inner ones
         if kind in ("month_day", "day_month") and _DATELINE_BEFORE.match(sentence[: match.start()]):
             continue
+        if kind in ("weekday", "rel_day") and _SAID_BEFORE.search(sentence, 0, match.start()):
+            continue  # when the news was told, not when the event happened
         found = {name: text for name, text in match.groupdict().items() if text is not None}
         mentions.append(_resolve(kind, found, published))
     return mentions

@@ -27,6 +27,7 @@ from .errors import ExtractionError
 from .grounding import ArticleIndex
 from .llm.stats import CallStats, begin_call
 from .llm.transport import is_transient, retry_after_s
+from .repeats import distinct
 from .response import ArticleEvents
 
 ArticleInput = Article | str | bytes
@@ -153,9 +154,10 @@ class Extractor:
     def _result(
         self, article: Article, answer: ArticleEvents, stats: CallStats, latency_s: float
     ) -> ExtractionResult:
-        events = distinct(answer.events)
+        events = list(answer.events)
         if self.settings.check_dates:
             events = [with_checked_date(event, article.published) for event in events]
+        events = distinct(events)  # after the date check: two dates are two happenings
         return ExtractionResult(
             article_id=article.id,
             published=article.published,
@@ -215,22 +217,6 @@ class Extractor:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def distinct(events: list[Event]) -> list[Event]:
-    """Drop events that repeat an earlier one (small models loop): same type, the same
-    evidence span and the same participants; the first one is kept."""
-    seen: set[tuple[object, ...]] = set()
-    kept: list[Event] = []
-    for event in events:
-        span = event.evidence_span
-        where = (span.start, span.end) if span is not None else event.evidence
-        names = frozenset(p.name.casefold() for p in event.participants)
-        key = (event.type, where, names)
-        if key not in seen:
-            seen.add(key)
-            kept.append(event)
-    return kept
 
 
 def to_article(

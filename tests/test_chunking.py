@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from datetime import date, timedelta
 
 import pytest
 from extractor_schemas import (
@@ -44,11 +45,14 @@ ORGS = ("Zenith Mining Group", "Harbor Authority", "Northwind Energy", "Alder Ra
 
 
 def trigger(i: int) -> str:
-    """A sentence the fault server turns into an event; unique through its number."""
+    """A sentence the fault server turns into an event; a distinct happening through its
+    day (the date check reads it), unique through its number."""
     one, two = ORGS[i % len(ORGS)], ORGS[(i + 1) % len(ORGS)]
+    day = date(2023, 1, 1) + timedelta(days=i)
+    on = f"on {day.day} {day:%B %Y}"
     if i % 2:
-        return f"Delegates of {one} met officials of {two} in Port Alder for round {i}."
-    return f"Directors of {one} signed a supply contract with {two} under lot {i}."
+        return f"Delegates of {one} met officials of {two} in Port Alder {on} for round {i}."
+    return f"Directors of {one} signed a supply contract with {two} {on} under lot {i}."
 
 
 def long_article(words: int = 30_000, seed: int = 3) -> tuple[str, list[str]]:

@@ -128,3 +128,14 @@ def test_batch_path_sends_and_reads_the_same(scripted_server: ScriptedServer) ->
     assert record.events[0].location == "Astana"
     assert scripted_server.requests[0] == json.loads(json.dumps(single_request))
     assert len(scripted_server.requests) == 2  # "Nobody Known" is not in the article: re-asked
+
+
+def test_evidence_cited_one_sentence_off_is_moved_to_the_one_stating_the_event(
+    scripted_server: ScriptedServer,
+) -> None:
+    scripted_server.queue(Reply(200, text_completion(ANSWER.replace(" s1\n", " s2\n"))))
+    with _extractor(scripted_server) as extractor:
+        [event] = extractor.extract(ARTICLE, article_id="astana").events
+    assert event.evidence.startswith("President Kassym-Jomart Tokayev met Xi Gohua")
+    assert event.evidence_span is not None
+    assert ARTICLE[event.evidence_span.start : event.evidence_span.end] == event.evidence

@@ -35,6 +35,11 @@ TUESDAY = date(2025, 5, 27)
         ("The ministers met last Tuesday.", TUESDAY, "2025-05-20"),
         ("The ministers met on Friday.", TUESDAY, "2025-05-23"),
         ("Last week the unit restarted.", TUESDAY, "2025-05"),
+        # when the news was told is not a time of the event
+        ("The mine will grow by 2026, the company said on Monday.", TUESDAY, "2026"),
+        ("They spoke on Friday, the ministry said on Tuesday.", TUESDAY, "2025-05-23"),
+        ("Output doubled last month, he told reporters on Monday.", TUESDAY, "2025-04"),
+        ("The cooperative announced on Friday a solar plan.", TUESDAY, "2025-05-23"),
     ],
 )
 def test_one_expression_resolves(sentence: str, published: date, resolved: str) -> None:
@@ -50,6 +55,7 @@ def test_one_expression_resolves(sentence: str, published: date, resolved: str) 
         "The plant makes 2,024 tonnes a year and cost $2030 million.",
         "Capacity reaches 140 million passengers in the mid-2030s.",
         "The company may expand, he said.",
+        "The unit restarted, the operator said yesterday.",
     ],
 )
 def test_datelines_numbers_and_words_are_not_times(sentence: str) -> None:

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from extractor_schemas import Span, event_adapter
+from extractor_schemas import event_adapter
 
 from extractor.grounding import ArticleIndex
-from extractor.pipeline import distinct
 
 TEXT = " date 2024-08-22 He said: “We highly   appreciate our partnership,” Xi Guohua noted."
 
@@ -69,20 +68,3 @@ def test_an_invented_amount_is_a_grounding_problem() -> None:
     )
     [problem] = ArticleIndex(FIGURES).problems([event])
     assert problem.startswith("events[0].value.amount 2e+09 is not a number the article states")
-
-
-def test_distinct_drops_a_looped_repeat_of_an_event() -> None:
-    meeting = {
-        "type": "meeting",
-        "evidence": "Xi met Tokayev.",
-        "status": "occurred",
-        "participants": [{"name": "Xi", "kind": "person"}, {"name": "Tokayev", "kind": "person"}],
-    }
-    first = event_adapter.validate_python({**meeting, "date": "2025-05-27"})
-    repeat = event_adapter.validate_python(
-        {**meeting, "date": "2025-04", "participants": meeting["participants"][::-1]}
-    )
-    other = event_adapter.validate_python({**meeting, "participants": meeting["participants"][:1]})
-    for event in (first, repeat, other):
-        event.evidence_span = Span(start=0, end=15)
-    assert distinct([first, repeat, other]) == [first, other]

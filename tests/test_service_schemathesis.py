@@ -9,6 +9,7 @@ refused with 422 `article_error` by the article rules JSON Schema cannot state
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from extractor.service.models import NOT_BLANK_PATTERN
 from tests.fakes.no_events_server import NoEventsServer
 from tests.service_support import build_app
 
@@ -53,3 +55,18 @@ def test_every_response_is_documented_and_never_a_server_error(case: Any) -> Non
         excluded_checks=[positive_data_acceptance],
         additional_checks=[positive_data_accepted_unless_an_article_rule],
     )
+
+
+# ECMAScript's `\s`, which JSON Schema patterns use (schemathesis generates by it).
+ECMA_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
+def test_the_documented_text_pattern_refuses_what_the_api_finds_blank() -> None:
+    """A text of one character that `str.strip` removes is refused (422), so the schema
+    must not call it valid: its pattern, read the ECMAScript way, finds no match."""
+    ecma_pattern = re.compile(
+        NOT_BLANK_PATTERN.replace(r"\S", f"[^{ECMA_SPACE}]").replace(r"\s", ECMA_SPACE)
+    )
+    blank = [chr(code) for code in range(0x3001) if chr(code).isspace()]
+    assert blank and all(ecma_pattern.search(char) is None for char in blank)
+    assert ecma_pattern.search("\ufeffA") and ecma_pattern.search("A")

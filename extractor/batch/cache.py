@@ -22,6 +22,7 @@ from pathlib import Path
 
 from extractor_schemas import SCHEMA_VERSION, Article, ExtractionResult
 
+from ..anchoring import ANCHORING_VERSION
 from ..chunking import chunk_budget
 from ..config import Settings
 from ..dates import DATES_VERSION
@@ -47,6 +48,7 @@ def settings_fingerprint(extractor: Extractor) -> str:
         "name_match_threshold": settings.name_match_threshold,
         "chunks": chunk_budget(settings),
         "dates": DATES_VERSION if settings.check_dates else None,
+        "anchoring": ANCHORING_VERSION if settings.uses_compact else None,
         "embedded_model": str(settings.embedded_model_path) if settings.uses_embedded else None,
         "adapter": adapter_fingerprint(settings),  # the answer format is in prompt_version
     }

@@ -10,6 +10,9 @@ from extractor_schemas import ExtractionFailure, Record
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 _ISO_DAY = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
+# A character `str.strip` keeps. JSON Schema reads `\s` as ECMAScript does, which leaves
+# out the separators U+001C-U+001F and U+0085 that Python strips, so they are named.
+NOT_BLANK_PATTERN = r"[^\s\x1c-\x1f\x85]"
 
 
 def _not_blank(value: Any) -> Any:
@@ -30,7 +33,7 @@ ArticleText = Annotated[
     BeforeValidator(_not_blank),
     Field(
         min_length=1,
-        json_schema_extra={"pattern": r"\S"},
+        json_schema_extra={"pattern": NOT_BLANK_PATTERN},
         description="the article, UTF-8; an optional ` date YYYY-MM-DD` prefix gives its date",
         examples=[" date 2025-05-27 ASTANA, May 27. President Tokayev met Xi Gohua in Astana."],
     ),

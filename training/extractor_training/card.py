@@ -102,7 +102,8 @@ embedded default loads it.
 
 ![loss curve](loss.png)
 
-Reproduce: `extractor train --out {folder} --epochs {epochs:g} --seed {config["seed"]}`
+Reproduce: `extractor train --out {folder} --epochs {epochs:g} --seed {config["seed"]}
+--accumulate {config["accumulate"]} --learning-rate {config["learning_rate"]:g}`
 (`make train` first rebuilds the data set with `extractor augment` and `extractor build-sft`).
 
 ## Eval on seeds/ (never trained on)

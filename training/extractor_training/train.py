@@ -24,8 +24,8 @@ END_OF_TURN = "<end_of_turn>"
 class TrainConfig:
     epochs: float = 1.0
     limit: int | None = None  # train on the first N examples of the seeded shuffle
-    learning_rate: float = 3e-4
-    accumulate: int = 4
+    learning_rate: float = 2e-4
+    accumulate: int = 2
     warmup_updates: int = 8
     rank: int = 16
     alpha: int = 32

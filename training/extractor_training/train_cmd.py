@@ -52,7 +52,10 @@ def train_command(
     limit: Annotated[
         int | None, typer.Option(min=1, help="Use only the first N examples (learning curves).")
     ] = None,
-    learning_rate: Annotated[float, typer.Option(min=0)] = 2e-4,
+    learning_rate: Annotated[float, typer.Option(min=0)] = TrainConfig.learning_rate,
+    accumulate: Annotated[
+        int, typer.Option(min=1, help="Examples per optimizer update (gradient accumulation).")
+    ] = TrainConfig.accumulate,
     seed: int = 8,
     threads: Annotated[int, typer.Option(min=1, help="CPU threads.")] = os.cpu_count() or 2,
 ) -> None:
@@ -67,7 +70,12 @@ def train_command(
 
     console = Console(stderr=True)
     config = TrainConfig(
-        epochs=epochs, limit=limit, learning_rate=learning_rate, seed=seed, threads=threads
+        epochs=epochs,
+        limit=limit,
+        learning_rate=learning_rate,
+        accumulate=accumulate,
+        seed=seed,
+        threads=threads,
     )
     data_bytes = data.read_bytes()
     records = training_order(read_sft(data), config)
