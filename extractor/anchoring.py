@@ -71,10 +71,9 @@ def support(event: Event, sentence: str) -> float:
 def reanchor(event: Event, article: Article, sentences: Sequence[Sentence]) -> Event:
     """`event`, citing the nearby sentence that states it best (itself, if none does better)."""
     span = event.evidence_span
-    cited = next(
-        (s for s in sentences if span is not None and (s.start, s.end) == (span.start, span.end)),
-        None,
-    )
+    if span is None:
+        return event
+    cited = next((s for s in sentences if (s.start, s.end) == (span.start, span.end)), None)
     if cited is None:  # a clause or several sentences: the model chose it exactly
         return event
     text = article.text
