@@ -9,14 +9,13 @@ moved back to the labeled one?). No model and no server.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
+from extractor_evals.dataset import load_dataset
 from extractor_schemas import Span, event_adapter
 
 from extractor.anchoring import reanchor
-from extractor.articles import read_article_file
 from extractor.sentences import split_sentences
 
 OFFSETS = (-1, 1, 2)
@@ -25,12 +24,11 @@ OFFSETS = (-1, 1, 2)
 def main() -> None:
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "training/articles")
     kept = labeled = mended = misplaced = 0
-    for gold_file in sorted(folder.glob("*.gold.json")):
-        article = read_article_file(
-            gold_file.with_name(gold_file.name[: -len(".gold.json")] + ".txt")
-        )
+    for item in load_dataset(folder).items:
+        article = item.article
         sentences = split_sentences(article)
-        for event in json.loads(gold_file.read_text(encoding="utf-8"))["events"]:
+        for gold_event in item.gold.events:
+            event = gold_event.model_dump()
             start = article.text.find(event["evidence"])
             home = next(s for s in sentences if s.start <= start < s.end)
             for offset in (0, *OFFSETS):

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from extractor_schemas import Article, Event, Span
 
-from .grounding import ArticleIndex
+from .grounding import ArticleIndex, stated_numbers
 from .sentences import Sentence
 
 ANCHORING_VERSION = "a1"  # bump when a rule changes which sentence an event cites
@@ -26,7 +26,6 @@ OWN_WEIGHT = 2.0  # a facility, project, subject, topic or figure of the event
 NAME_WEIGHT = 0.5  # a participant or the location
 _TEXT_FIELDS = ("facility", "project", "investor", "target", "subject")
 _LIST_FIELDS = ("topics", "areas")
-_NUMBER_FIELDS = ("from_value", "to_value")
 # Words that state a happening of each kind; a milestone's by its stage.
 _KIND_WORDS = {
     "meeting": r"\b(?:met|meet|meets|meeting|talks|visit\w*|call|conversation|hosted|received)\b",
@@ -56,13 +55,10 @@ def support(event: Event, sentence: str) -> float:
     own = [value for field in _TEXT_FIELDS if (value := getattr(event, field, None))]
     for field in _LIST_FIELDS:
         own += getattr(event, field, None) or []
-    numbers = [value for field in _NUMBER_FIELDS if (value := getattr(event, field, None))]
-    money = getattr(event, "value", None)
-    if money is not None:
-        numbers.append(money.amount)
+    figures = sum(index.has_number(number) for _, number in stated_numbers(event))
     kind = getattr(event, "milestone", None) or event.type
     return (
-        OWN_WEIGHT * (stated(own) + sum(index.has_number(float(n)) for n in numbers))
+        OWN_WEIGHT * (stated(own) + figures)
         + NAME_WEIGHT * (stated(names) + stated([event.location or ""]))
         + bool(_KIND_PATTERNS[kind].search(sentence))
     )

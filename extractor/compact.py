@@ -364,12 +364,15 @@ def decode(text: str, article: Article) -> list[Event]:
     return events
 
 
-def decode_each(text: str, article: Article) -> list[Event | CompactFormatError]:
+def decode_each(
+    text: str, article: Article, sentences: Sequence[Sentence] | None = None
+) -> list[Event | CompactFormatError]:
     """Read every event of a compact answer on its own: the event, or why it cannot be read.
 
-    Lines before the first event header are one error of their own.
+    Lines before the first event header are one error of their own. `sentences` are the
+    article's, when the caller has split it already.
     """
-    sentences = split_sentences(article)
+    sentences = split_sentences(article) if sentences is None else sentences
     lines = [line.strip() for line in text.strip().splitlines()]
     lines = [line for line in lines if line]
     if lines == [NO_EVENTS] or not lines:

@@ -84,7 +84,7 @@ class CompactRequests:
             raise IncompleteOutputException(last_completion=completion)
         kept: list[Event] = []
         dropped: list[str] = []
-        for outcome in decode_each(text, conversation.article):
+        for outcome in decode_each(text, conversation.article, conversation.sentences):
             if isinstance(outcome, CompactFormatError):
                 dropped.append(str(outcome))
                 continue

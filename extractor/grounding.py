@@ -147,7 +147,7 @@ class ArticleIndex:
                         f"events[{i}].participants[{j}].name {participant.name!r} does not occur "
                         "in the article. Use names exactly as the article writes them."
                     )
-            for field, number in _stated_numbers(event):
+            for field, number in stated_numbers(event):
                 if not self.has_number(number):
                     found.append(
                         f"events[{i}].{field} {number:g} is not a number the article states. "
@@ -156,7 +156,7 @@ class ArticleIndex:
         return found
 
 
-def _stated_numbers(event: EventBase) -> list[tuple[str, float]]:
+def stated_numbers(event: EventBase) -> list[tuple[str, float]]:
     """The event's figures that the article must state: money amounts and capacities."""
     numbers: list[tuple[str, float]] = []
     value = getattr(event, "value", None)
