@@ -59,7 +59,7 @@ $(SFT): $(VENV)/.train training/manifest.jsonl
 	$(BIN)/extractor augment
 	$(BIN)/extractor build-sft
 
-# Fine-tune the shipped adapter again (about 50 minutes on 2 cores); see its MODEL_CARD.md.
+# Fine-tune the shipped adapter again (about 59 minutes on 2 cores); see its MODEL_CARD.md.
 train: $(SFT)
 	$(BIN)/extractor train
 

@@ -351,6 +351,13 @@ def _participant_line(participant: dict[str, Any]) -> str:
     return f"{_KEY_BY_KIND[participant['kind']]} " + " | ".join(parts)
 
 
+def without_last_event(text: str) -> str:
+    """A cut-off answer up to its last event header: that event may be cut anywhere."""
+    lines = text.splitlines()
+    headers = [i for i, line in enumerate(lines) if line.strip().split(" ", 1)[0] in _TYPES_BY_CODE]
+    return "\n".join(lines[: headers[-1]]) if headers else ""
+
+
 def decode(text: str, article: Article) -> list[Event]:
     """Read a compact answer into validated events, with evidence offsets filled in.
 

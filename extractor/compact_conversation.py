@@ -6,15 +6,17 @@ validated against its schema and grounded in the article. Each event is judged o
 own: one that fails (a small model sometimes adds an event citing a sentence the article
 does not have) is dropped and logged, and the others are kept. An answer with no usable
 event but some failed ones is re-asked with the reasons, up to `EXTRACTOR_MAX_REASKS`
-times. Transport retries happen below, in the client; rate limits and server errors
-never reach a re-ask.
+times. An answer cut off at the token limit (a small model's loop) keeps the events
+written before its last, unfinished one. A chunk of a split article whose re-asks are
+spent adds no events, and the article fails only when no chunk was usable. Transport
+retries happen below, in the client; rate limits and server errors never reach a re-ask.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +24,8 @@ from extractor_schemas import Article, Event
 from instructor.core.exceptions import IncompleteOutputException
 
 from .anchoring import reanchor
-from .compact import CompactFormatError, decode_each
+from .chunking import Chunk
+from .compact import CompactFormatError, decode_each, without_last_event
 from .grounding import ArticleIndex
 from .response import ArticleEvents
 from .sentences import Sentence, split_sentences
@@ -81,7 +84,14 @@ class CompactRequests:
         """The answer's valid, grounded events; raises a `REASK_ERRORS` error if none is usable."""
         text, finish_reason = _answer(completion)
         if finish_reason == "length":
-            raise IncompleteOutputException(last_completion=completion)
+            text = without_last_event(text)
+            if not text.strip():
+                raise IncompleteOutputException(last_completion=completion)
+            log.warning(
+                "article %s: the answer was cut off at the token limit; reading the events "
+                "before its last one",
+                conversation.article.id,
+            )
         kept: list[Event] = []
         dropped: list[str] = []
         for outcome in decode_each(text, conversation.article, conversation.sentences):
@@ -149,3 +159,43 @@ class CompactRequests:
             if events is not None:
                 return events
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def ask_chunks(self, send: Callable[..., Any], chunks: Sequence[Chunk]) -> list[list[Event]]:
+        """Every chunk's events (see `usable_chunks`)."""
+        outcomes: list[list[Event] | Exception] = []
+        for chunk in chunks:
+            try:
+                outcomes.append(self.ask(send, chunk.article))
+            except REASK_ERRORS as error:
+                outcomes.append(error)
+        return usable_chunks(chunks, outcomes)
+
+    async def aask_chunks(
+        self, send: Callable[..., Awaitable[Any]], chunks: Sequence[Chunk]
+    ) -> list[list[Event]]:
+        outcomes: list[list[Event] | Exception] = []
+        for chunk in chunks:
+            try:
+                outcomes.append(await self.aask(send, chunk.article))
+            except REASK_ERRORS as error:
+                outcomes.append(error)
+        return usable_chunks(chunks, outcomes)
+
+
+def usable_chunks(
+    chunks: Sequence[Chunk], outcomes: Sequence[list[Event] | Exception]
+) -> list[list[Event]]:
+    """The chunks' events; a chunk whose re-asks were spent adds none (logged). Raises the
+    first chunk's error when no chunk gave a usable answer."""
+    errors = [
+        (chunk, o) for chunk, o in zip(chunks, outcomes, strict=True) if isinstance(o, Exception)
+    ]
+    if len(errors) == len(outcomes):
+        raise errors[0][1]
+    for chunk, error in errors:
+        log.warning(
+            "article %s: no usable answer, its events are left out: %s",
+            chunk.article.id,
+            str(error)[:300],
+        )
+    return [[] if isinstance(o, Exception) else o for o in outcomes]

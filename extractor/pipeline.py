@@ -106,7 +106,7 @@ class Extractor:
         started = time.perf_counter()
         try:
             if self.compact:
-                answers = [self.compact_requests.ask(client.send, c.article) for c in chunks]
+                answers = self.compact_requests.ask_chunks(client.send, chunks)
             else:
                 answers = [client.create(**self._instructor_call(c.article)).events for c in chunks]
         except Exception as exc:
@@ -127,9 +127,7 @@ class Extractor:
         started = time.perf_counter()
         try:
             if self.compact:
-                answers = [
-                    await self.compact_requests.aask(client.asend, c.article) for c in chunks
-                ]
+                answers = await self.compact_requests.aask_chunks(client.asend, chunks)
             else:
                 answers = [
                     (await client.acreate(**self._instructor_call(c.article))).events

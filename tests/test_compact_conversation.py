@@ -12,6 +12,7 @@ from extractor import ExtractionError, Extractor, load_settings
 from extractor.articles import parse_article
 from extractor.batch.runner import run_batch
 from extractor.batch.sink import MemorySink
+from extractor.chunking import split_article
 from tests.fakes.scripted_server import Reply, ScriptedServer, text_completion
 
 ARTICLE = (
@@ -99,7 +100,22 @@ def test_spent_reasks_fail_with_the_reason(scripted_server: ScriptedServer) -> N
     assert "party" in str(caught.value)
 
 
-def test_cut_off_answer_is_not_reasked(scripted_server: ScriptedServer) -> None:
+def test_cut_off_answer_keeps_the_events_before_its_unfinished_last_one(
+    scripted_server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    looping = ANSWER + "\n" + ANSWER + "\n" + ANSWER[:40]
+    scripted_server.queue(Reply(200, text_completion(looping, finish_reason="length")))
+    with _extractor(scripted_server) as extractor:
+        result = extractor.extract(ARTICLE, article_id="astana")
+    assert len(scripted_server.requests) == 1
+    [event] = result.events  # the loop's repeat is one happening; the cut one is not read
+    assert [p.name for p in event.participants] == ["Kassym-Jomart Tokayev", "Xi Gohua"]
+    assert "cut off at the token limit" in caplog.text
+
+
+def test_cut_off_answer_without_a_whole_event_fails_unasked(
+    scripted_server: ScriptedServer,
+) -> None:
     scripted_server.queue(Reply(200, text_completion(ANSWER[:40], finish_reason="length")))
     with _extractor(scripted_server) as extractor, pytest.raises(ExtractionError) as caught:
         extractor.extract(ARTICLE, article_id="astana")
@@ -139,3 +155,51 @@ def test_evidence_cited_one_sentence_off_is_moved_to_the_one_stating_the_event(
     assert event.evidence.startswith("President Kassym-Jomart Tokayev met Xi Gohua")
     assert event.evidence_span is not None
     assert ARTICLE[event.evidence_span.start : event.evidence_span.end] == event.evidence
+
+
+SPLIT_ARTICLE = (
+    ARTICLE
+    + " "
+    + " ".join(
+        f"Officials said the weather in the capital stayed mild on day {n}." for n in range(25)
+    )
+)
+INVALID = "meeting occurred - s1\nperson Nobody Known"
+
+
+def _split_extractor(server: ScriptedServer) -> Extractor:
+    return _extractor(server, max_reasks=1, chunk_tokens=300, chunk_overlap_tokens=0)
+
+
+def test_a_chunk_without_a_usable_answer_adds_no_events(
+    scripted_server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    scripted_server.queue(
+        Reply(200, text_completion(ANSWER)), *[Reply(200, text_completion(INVALID))] * 2
+    )
+    with _split_extractor(scripted_server) as extractor:
+        assert len(split_article(parse_article(SPLIT_ARTICLE, "split"), extractor.settings)) == 2
+        result = extractor.extract(SPLIT_ARTICLE, article_id="split")
+    assert len(scripted_server.requests) == 3  # the second chunk was re-asked once
+    assert [event.type for event in result.events] == ["meeting"]
+    assert "split#2/2: no usable answer" in caplog.text and "Nobody Known" in caplog.text
+
+
+def test_a_split_article_fails_when_no_chunk_is_usable(scripted_server: ScriptedServer) -> None:
+    scripted_server.queue(*[Reply(200, text_completion(INVALID))] * 4)
+    with _split_extractor(scripted_server) as extractor, pytest.raises(ExtractionError) as caught:
+        asyncio.run(extractor.aextract(SPLIT_ARTICLE, article_id="split"))
+    assert caught.value.kind == "validation" and "Nobody Known" in str(caught.value)
+    assert len(scripted_server.requests) == 4
+
+
+def test_the_batch_path_leaves_out_an_unusable_chunk_too(scripted_server: ScriptedServer) -> None:
+    scripted_server.queue(
+        Reply(200, text_completion(ANSWER)), *[Reply(200, text_completion(INVALID))] * 2
+    )
+    sink = MemorySink()
+    with _split_extractor(scripted_server) as extractor:
+        asyncio.run(run_batch(extractor, [parse_article(SPLIT_ARTICLE, "split")], sink))
+    record = sink.records["split"]
+    assert isinstance(record, ExtractionResult), record
+    assert [event.type for event in record.events] == ["meeting"]

@@ -6,9 +6,10 @@ import time
 from typing import Any
 
 from extractor_schemas import Article, Event, ExtractionResult
+from instructor.core.exceptions import InstructorRetryException
 
 from ..chunking import split_article
-from ..compact_conversation import CompactRequests
+from ..compact_conversation import CompactRequests, usable_chunks
 from ..errors import ArticleError, ExtractionError
 from ..llm.stats import CallStats, begin_call
 from ..pipeline import Extractor
@@ -53,7 +54,15 @@ class LeanExtractor:
                 str(exc), kind="input", attempts=0, requests=0, usage=stats.usage
             ) from exc
         try:
-            answers = [await self._events(chunk.article, stats) for chunk in chunks]
+            outcomes: list[list[Event] | Exception] = []
+            for chunk in chunks:
+                try:
+                    outcomes.append(await self._events(chunk.article, stats))
+                except InstructorRetryException as exhausted:
+                    if not self.extractor.compact:
+                        raise  # a JSON answer's chunk fails its article, as in `aextract`
+                    outcomes.append(exhausted)
+            answers = usable_chunks(chunks, outcomes)
             latency_s = time.perf_counter() - started
             return self.extractor._merged_result(article, chunks, answers, stats, latency_s)
         except ExtractionError:

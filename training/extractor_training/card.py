@@ -94,7 +94,8 @@ embedded default loads it.
   too long. None of them is a `seeds/` article (`tests/test_training_data.py` checks).
 - LoRA r={config["rank"]}, alpha={config["alpha"]} on all attention and MLP projections.
 - AdamW, learning rate {config["learning_rate"]:g} with linear warm-up and decay,
-  {config["accumulate"]} examples per update, bf16 autocast, loss on the answer tokens only.
+  {config["accumulate"]} examples per update, frozen base weights in \
+{config.get("base_dtype", "float32")} with bf16 autocast, loss on the answer tokens only.
 - {facts["steps"]} steps ({epochs:g} {"epoch" if epochs == 1 else "epochs"}, \
 {facts["updates"]} updates), seed {config["seed"]}, {config["threads"]} CPU threads:
   {facts["train_seconds"] / 60:.1f} min of training, {facts["total_seconds"] / 60:.1f} min in all.

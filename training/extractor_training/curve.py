@@ -99,7 +99,7 @@ def plot_curve(points: list[CurvePoint], out: Path, base: CurvePoint | None = No
     axes.set_xlim(0, max(xs) * 1.08)
     axes.set_xticks(xs, [str(x) for x in xs], fontsize=8)
     axes.set_ylim(0, 1)
-    axes.set_xlabel("training examples (one pass each)")
+    axes.set_xlabel("distinct training examples")
     axes.set_ylabel("F1 on seeds/ (49 articles)")
     axes.set_title("Learning curve of the events LoRA adapter")
     axes.grid(alpha=0.3)

@@ -3,7 +3,9 @@
 The prompt is rendered by llama-cpp-python's own `gemma` chat format, the one the
 embedded server uses, so the model trains on exactly the tokens it is served. The loss
 covers the answer tokens only, and the 262k-word output layer runs on those positions
-only: that halves the cost of a step.
+only: that halves the cost of a step. The frozen base weights are held in bfloat16 (the
+adapter stays float32): autocast would otherwise cast every frozen weight on every step,
+and a step takes a quarter less time without those casts.
 """
 
 from __future__ import annotations
@@ -22,16 +24,17 @@ END_OF_TURN = "<end_of_turn>"
 
 @dataclass(frozen=True)
 class TrainConfig:
-    epochs: float = 1.0
+    epochs: float = 1.4
     limit: int | None = None  # train on the first N examples of the seeded shuffle
     learning_rate: float = 2e-4
-    accumulate: int = 2
+    accumulate: int = 1
     warmup_updates: int = 8
     rank: int = 16
     alpha: int = 32
     seed: int = 8
     max_tokens: int = 1800
     threads: int = 2
+    base_dtype: str = "bfloat16"  # frozen base weights; "float32" is the slower original
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ def train_lora(
 
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
+    model.to(getattr(torch, config.base_dtype))
     lora = LoraConfig(
         r=config.rank,
         lora_alpha=config.alpha,
@@ -140,7 +144,7 @@ def train_lora(
         target_modules=list(TARGET_MODULES),
         task_type="CAUSAL_LM",
     )
-    peft_model = get_peft_model(model, lora)
+    peft_model = get_peft_model(model, lora)  # adapter weights in float32 (peft's default)
     causal_lm = peft_model.base_model.model
     decoder, lm_head = causal_lm.model, causal_lm.lm_head
     softcap = getattr(causal_lm.config, "final_logit_softcapping", None)
