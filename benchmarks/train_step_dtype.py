@@ -1,8 +1,8 @@
 """Seconds per LoRA training step with the frozen base weights in float32 or bfloat16.
 
-Runs `extractor train`'s step (bf16 autocast, loss and output layer on the answer tokens
-only) on the first 8 examples of training/sft/sft.jsonl, and prints each step and the
-mean over steps 3-8. One mode per run: the model loads in about a minute.
+Runs `extractor train`'s own step (`answer_loss`, then an AdamW update) on the first 8
+examples of training/sft/sft.jsonl, and prints each step and the mean over steps 3-8.
+One mode per run: the model loads in about a minute.
 
     .venv/bin/python -m benchmarks.train_step_dtype float32
     .venv/bin/python -m benchmarks.train_step_dtype bfloat16
@@ -17,36 +17,29 @@ from pathlib import Path
 
 def main(dtype: str) -> None:
     import torch
-    from extractor_training.train import TARGET_MODULES, load_base, read_sft, tokenize
-    from peft import LoraConfig, get_peft_model
+    from extractor_training.train import (
+        TrainConfig,
+        answer_loss,
+        load_base,
+        read_sft,
+        tokenize,
+        with_lora,
+    )
 
     from extractor.llm.embedded import bundled_model_path
 
-    torch.set_num_threads(2)
+    config = TrainConfig(base_dtype=dtype)
+    torch.set_num_threads(config.threads)
     tokenizer, model = load_base(bundled_model_path())
-    examples = tokenize(read_sft(Path("training/sft/sft.jsonl"))[:8], tokenizer, 1800)
-    model.to(getattr(torch, dtype))
-    lora = LoraConfig(
-        r=16,
-        lora_alpha=32,
-        lora_dropout=0.0,
-        target_modules=list(TARGET_MODULES),
-        task_type="CAUSAL_LM",
-    )
-    peft_model = get_peft_model(model, lora)
-    causal_lm = peft_model.base_model.model
+    examples = tokenize(read_sft(Path("training/sft/sft.jsonl"))[:8], tokenizer, config.max_tokens)
+    peft_model = with_lora(model, config)
     parameters = [p for p in peft_model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(parameters, lr=1e-4)
+    optimizer = torch.optim.AdamW(parameters, lr=config.learning_rate)
     peft_model.train()
     seconds = []
     for number, example in enumerate(examples, 1):
         started = time.perf_counter()
-        ids = torch.tensor([example.prompt_ids + example.answer_ids])
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            hidden = causal_lm.model(input_ids=ids, use_cache=False).last_hidden_state
-            answer = hidden[0, len(example.prompt_ids) - 1 : -1]
-            logits = causal_lm.lm_head(answer).float()
-        loss = torch.nn.functional.cross_entropy(logits, torch.tensor(example.answer_ids))
+        loss = answer_loss(peft_model, example)
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()

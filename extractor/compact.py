@@ -351,10 +351,15 @@ def _participant_line(participant: dict[str, Any]) -> str:
     return f"{_KEY_BY_KIND[participant['kind']]} " + " | ".join(parts)
 
 
+def _is_header(line: str) -> bool:
+    """Whether a stripped answer line starts an event (`<type> <status> ...`)."""
+    return line.split(" ", 1)[0] in _TYPES_BY_CODE
+
+
 def without_last_event(text: str) -> str:
     """A cut-off answer up to its last event header: that event may be cut anywhere."""
     lines = text.splitlines()
-    headers = [i for i, line in enumerate(lines) if line.strip().split(" ", 1)[0] in _TYPES_BY_CODE]
+    headers = [i for i, line in enumerate(lines) if _is_header(line.strip())]
     return "\n".join(lines[: headers[-1]]) if headers else ""
 
 
@@ -387,7 +392,7 @@ def decode_each(
     outcomes: list[Event | CompactFormatError] = []
     blocks: list[tuple[int, list[str]]] = []
     for number, line in enumerate(lines, 1):
-        if line.split(" ", 1)[0] in _TYPES_BY_CODE:
+        if _is_header(line):
             blocks.append((number, [line]))
         elif not blocks:
             if not outcomes:
