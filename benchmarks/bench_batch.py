@@ -1,6 +1,6 @@
 """Benchmark `extractor batch` against a bare aiohttp client and a naive instructor loop.
 
-All three post the same requests to the same loopback stub (benchmarks/stub_server.py,
+All three post the same requests to the same loopback stub (tests/fakes/stub_server.py,
 a separate process with a fixed latency), at each concurrency, in one run:
 
 - ideal: concurrency / latency;
@@ -44,12 +44,11 @@ import instructor  # noqa: E402
 import openai  # noqa: E402
 from extractor_schemas import Article  # noqa: E402
 
-from benchmarks.articles import synthetic_articles, write_jsonl  # noqa: E402
 from extractor import Extractor, load_settings  # noqa: E402
 from extractor.articles import parse_article  # noqa: E402
-from extractor.batch.request import RequestBuilder  # noqa: E402
-from extractor.grounding import ArticleIndex  # noqa: E402
-from extractor.response import GROUNDING_CONTEXT_KEY, ArticleEvents  # noqa: E402
+from extractor.checks.grounding import ArticleIndex  # noqa: E402
+from extractor.formats.json.response import GROUNDING_CONTEXT_KEY, ArticleEvents  # noqa: E402
+from tests.fakes.synthetic_articles import synthetic_articles, write_jsonl  # noqa: E402
 
 MODEL = "stub-model"
 
@@ -133,7 +132,12 @@ async def naive(extractor: Extractor, articles: list[Article], url: str, concurr
     async def one(article: Article) -> None:
         nonlocal ok
         async with limit:
-            request = extractor.prepare(article)
+            request = {
+                "model": extractor.model,
+                "messages": extractor.format.messages(article),
+                "temperature": extractor.settings.temperature,
+                "max_tokens": extractor.settings.answer_max_tokens,
+            }
             answer = await client.chat.completions.create(
                 response_model=ArticleEvents,
                 context={GROUNDING_CONTEXT_KEY: ArticleIndex(article.text, article.body_start)},
@@ -246,8 +250,7 @@ def main(argv: list[str] | None = None) -> None:
                 parse_article(a["text"], a["id"], a["published"])
                 for a in synthetic_articles(args.articles)
             ]
-            builder = RequestBuilder(extractor)
-            bodies = [builder.start(article).body() for article in articles]
+            bodies = [extractor.format.start(article).body() for article in articles]
             asyncio.run(bare(bodies[:50], url, 8))  # warm up the stub
             for run, concurrency in enumerate(args.concurrency):
                 if llama_busy() and not args.force:

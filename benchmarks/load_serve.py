@@ -1,8 +1,8 @@
-"""Load test of `extractor serve` on loopback, its backend the stub of benchmarks/stub_server.py.
+"""Load test of `extractor serve` on loopback, its backend the stub of tests/fakes/stub_server.py.
 
 Starts the stub (fixed answer latency) and `extractor serve` as two processes on free
 127.0.0.1 ports, then runs CLIENTS concurrent clients for DURATION seconds; each posts
-synthetic articles (benchmarks/articles.py) to /v1/extract one after another. Prints
+synthetic articles (tests/fakes/synthetic_articles.py) to /v1/extract one after another. Prints
 requests/s, latency percentiles, errors, the server's resident memory before and after,
 and cross-checks the count against the server's /metrics. Traffic stays on loopback and
 stops by itself at the deadline.
@@ -34,10 +34,10 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.articles import synthetic_articles  # noqa: E402
+from tests.fakes.synthetic_articles import synthetic_articles  # noqa: E402
 
 LLAMA_SERVERS = "llama_cpp.server|extractor.llm.llama_server"
-STUB = [sys.executable, "benchmarks/stub_server.py"]
+STUB = [sys.executable, "tests/fakes/stub_server.py"]
 SERVE = [sys.executable, "-c", "from extractor.cli import main; main()", "serve"]
 RERUN = "{python} benchmarks/load_serve.py --clients {clients} --duration {duration:g} " + (
     "--stub-latency-ms {latency:g}"

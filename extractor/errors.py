@@ -28,8 +28,7 @@ class ExtractionError(ExtractorError):
 
     `kind` is "transport" (the endpoint kept failing: 429, 5xx, timeouts),
     "validation" (answers kept failing the schema or the grounding checks), "request"
-    (the endpoint refused it), "internal", or "input" (a batch article over the size
-    limit; nothing was sent).
+    (the endpoint refused it) or "internal". `latency_s` is the time the attempts took.
     """
 
     def __init__(
@@ -42,6 +41,7 @@ class ExtractionError(ExtractorError):
         usage: Usage,
         last_completion: Any = None,
         retry_after_s: float | None = None,
+        latency_s: float = 0.0,
     ) -> None:
         super().__init__(message)
         self.kind = kind
@@ -50,13 +50,16 @@ class ExtractionError(ExtractorError):
         self.usage = usage
         self.last_completion = last_completion
         self.retry_after_s = retry_after_s
+        self.latency_s = latency_s
 
     @property
     def error_class(self) -> str:
         return f"{self.kind}_error"
 
-    def as_record(self, article_id: str, latency_s: float = 0.0) -> ExtractionFailure:
+    def as_record(self, article_id: str, latency_s: float | None = None) -> ExtractionFailure:
         """The failure record a batch or eval writes for this article."""
+        if latency_s is None:
+            latency_s = self.latency_s
         return ExtractionFailure(
             article_id=article_id,
             error_class=self.error_class,

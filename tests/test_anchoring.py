@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from extractor.anchoring import reanchor, support
 from extractor.articles import parse_article
-from extractor.compact import decode
-from extractor.sentences import split_sentences
+from extractor.checks.anchoring import reanchor, support
+from extractor.formats.compact.codec import decode
+from extractor.text.sentences import split_sentences
 
 ARTICLE = parse_article(
     "ALMATY, March 3 (Wire) - Steppe Cement said on Monday it had signed a $40 million loan "

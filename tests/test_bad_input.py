@@ -15,7 +15,7 @@ import pytest
 from extractor_schemas import Article
 
 from extractor import ArticleError, Extractor, parse_article, read_article_file
-from extractor.chunking import split_article
+from extractor.text.chunking import split_article
 from tests.conftest import ROOT
 from tests.fakes.fault_server import FaultServer
 from tests.fault_helpers import ARTICLE, fault_extractor
@@ -227,7 +227,7 @@ def test_cli_records_each_bad_file_and_goes_on(tmp_path: Path, server: FaultServ
         ("e_good", "result"),
     ]
     failures = {r["article_id"]: r for r in records if r["record"] == "failure"}
-    assert {r["error_class"] for r in failures.values()} == {"article_error"}
+    assert {r["error_class"] for r in failures.values()} == {"input_error"}  # as in `batch`
     assert (
         failures["b_binary"]["message"] == f"{tmp_path / 'b_binary.txt'}: not UTF-8 text (byte 0)"
     )

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.articles import write_jsonl
-from benchmarks.stub_server import StubServer
 from tests.conftest import ROOT
+from tests.fakes.stub_server import StubServer
+from tests.fakes.synthetic_articles import write_jsonl
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,7 @@ def test_export_then_import_with_the_command(tmp_path: Path) -> None:
         "syn-0-0000002",
     ]
 
-    from benchmarks.stub_server import completion_for
+    from tests.fakes.stub_server import completion_for
 
     provider_output = tmp_path / "output.jsonl"
     with provider_output.open("w") as out:

@@ -1,6 +1,6 @@
 """kill -9 in the middle of a 1,000-article `extractor batch`, then the same command again.
 
-Against the loopback stub (benchmarks/stub_server.py, a FIXTURE with hand-written
+Against the loopback stub (tests/fakes/stub_server.py, a FIXTURE with hand-written
 grounded answers), in a real subprocess: the killed run leaves only whole records,
 the rerun sends only what is missing, and the file ends with 1,000 distinct ids.
 """
@@ -15,9 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.articles import write_jsonl
-from benchmarks.stub_server import StubServer
 from tests.conftest import ROOT
+from tests.fakes.stub_server import StubServer
+from tests.fakes.synthetic_articles import write_jsonl
 
 ARTICLES = 1000
 KILL_AFTER = 300

@@ -135,3 +135,97 @@ def test_import_validates_grounds_and_records_every_article(tmp_path: Path) -> N
     assert imported.unmatched == ["zzz"]
     assert imported.batch.usage.total_tokens >= 1100
     assert imported.batch.batch_api
+
+
+def _meeting_answer(sentence: str, names: tuple[str, str]) -> dict[str, Any]:
+    return {
+        "events": [
+            {
+                "type": "meeting",
+                "evidence": sentence,
+                "status": "occurred",
+                "date": None,
+                "location": None,
+                "participants": [
+                    {"name": name, "kind": "organization", "title": None, "affiliation": None}
+                    for name in names
+                ],
+                "topics": [],
+            }
+        ]
+    }
+
+
+def test_a_long_article_is_one_request_per_chunk_and_its_answers_merge(tmp_path: Path) -> None:
+    """Export sends each chunk exactly as a live call does; import merges the chunks."""
+    first = "Acme Corp met Beta Mining in Lima to discuss a copper smelter."
+    last = "Gamma Power met Delta Grid in Quito to discuss a new power line."
+    filler = " ".join(f"Officials said the weather stayed mild on day {n}." for n in range(40))
+    text = f" date 2025-03-04 {first} {filler} {last}"
+    (tmp_path / "in.jsonl").write_text(json.dumps({"id": "long", "text": text}) + "\n")
+    settings = load_settings(
+        base_url="http://127.0.0.1:9/v1",
+        model="gpt-4o-mini",
+        chunk_tokens=200,
+        chunk_overlap_tokens=0,
+    )
+    extractor = Extractor(settings)
+    chunks = extractor.chunks(parse_article(text, "long"))
+    assert len(chunks) >= 3
+    export_requests(extractor, read_inputs(resolve([tmp_path / "in.jsonl"])), tmp_path / "r.jsonl")
+    requests = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert [r["custom_id"] for r in requests] == [c.article.id for c in chunks]
+    for request, chunk in zip(requests, chunks, strict=True):
+        assert request["body"] == json.loads(extractor.format.start(chunk.article).body())
+
+    answers = {
+        chunks[0].article.id: _meeting_answer(first, ("Acme Corp", "Beta Mining")),
+        chunks[-1].article.id: _meeting_answer(last, ("Gamma Power", "Delta Grid")),
+    }
+    lines = []
+    for chunk in chunks:
+        completion = tool_call_completion(answers.get(chunk.article.id, {"events": []}))
+        lines.append(
+            _output_line(chunk.article.id, response={"status_code": 200, "body": completion})
+        )
+    (tmp_path / "out.jsonl").write_text("\n".join(reversed(lines)) + "\n")  # any order
+    with JsonlSink(tmp_path / "results.jsonl") as sink:
+        summary = import_results(
+            extractor,
+            read_inputs(resolve([tmp_path / "in.jsonl"])),
+            tmp_path / "out.jsonl",
+            sink,
+        )
+    assert summary.unmatched == []
+    [record] = read_records(tmp_path / "results.jsonl").values()
+    assert isinstance(record, ExtractionResult), record
+    assert [e.evidence for e in record.events] == [first, last]
+    for event in record.events:  # offsets in the whole article, not in the chunk
+        assert event.evidence_span is not None
+        assert text[event.evidence_span.start : event.evidence_span.end] == event.evidence
+    assert record.requests == len(chunks)
+
+
+def test_a_chunk_without_an_answer_fails_its_article(tmp_path: Path) -> None:
+    filler = " ".join(f"Officials said the weather stayed mild on day {n}." for n in range(40))
+    text = f" date 2025-03-04 {filler}"
+    (tmp_path / "in.jsonl").write_text(json.dumps({"id": "long", "text": text}) + "\n")
+    settings = load_settings(
+        base_url="http://127.0.0.1:9/v1",
+        model="gpt-4o-mini",
+        chunk_tokens=200,
+        chunk_overlap_tokens=0,
+    )
+    extractor = Extractor(settings)
+    chunks = extractor.chunks(parse_article(text, "long"))
+    completion = tool_call_completion({"events": []})
+    line = _output_line(chunks[0].article.id, response={"status_code": 200, "body": completion})
+    (tmp_path / "out.jsonl").write_text(line + "\n")
+    with JsonlSink(tmp_path / "results.jsonl") as sink:
+        import_results(
+            extractor, read_inputs(resolve([tmp_path / "in.jsonl"])), tmp_path / "out.jsonl", sink
+        )
+    [record] = read_records(tmp_path / "results.jsonl").values()
+    assert isinstance(record, ExtractionFailure)
+    assert record.article_id == "long" and record.error_class == "batch_error"
+    assert chunks[1].article.id in record.message

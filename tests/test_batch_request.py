@@ -1,8 +1,10 @@
-"""The batch request path sends what `Extractor.aextract` sends and answers what it answers.
+"""The JSON format sends what instructor itself sends, and the batch driver (aiohttp)
+sends and answers what `Extractor.aextract` (openai SDK) does.
 
-Both run against the same scripted FIXTURE replies (tests/fakes/scripted_server.py);
+All run against the same scripted FIXTURE replies (tests/fakes/scripted_server.py);
 the bodies they post are compared as parsed JSON (the cassette matcher's rule), the
-re-ask included, and so are the results and the failures.
+re-ask included, and so are the results and the failures. The reference for the
+bodies is instructor's own patched `create()` with its own retry loop.
 """
 
 from __future__ import annotations
@@ -11,15 +13,19 @@ import copy
 import json
 from typing import Any
 
+import instructor
+import openai
 import pytest
 from extractor_schemas import ExtractionResult
-from instructor.v2.core.templating import apply_template  # type: ignore[attr-defined]
+from pydantic import model_validator
 
 from extractor import ExtractionError, Extractor, load_settings
 from extractor.articles import parse_article
-from extractor.batch.engine import LeanExtractor
-from extractor.batch.request import templated
+from extractor.batch.driver import BatchDriver
 from extractor.batch.transport import HttpTransport
+from extractor.checks.grounding import ArticleIndex
+from extractor.formats.json.format import JsonFormat
+from extractor.formats.json.response import ArticleEvents, article_sentences
 from tests.conftest import SEEDS
 from tests.fakes.scripted_server import Reply, ScriptedServer, tool_call_completion
 
@@ -90,7 +96,47 @@ def _settings(server: ScriptedServer, **overrides: Any) -> Any:
 async def _lean(server: ScriptedServer, article: Any, **overrides: Any) -> ExtractionResult:
     extractor = Extractor(_settings(server, **overrides))
     async with HttpTransport(extractor.settings, server.base_url) as transport:
-        return await LeanExtractor(extractor, transport).aextract(article)
+        return await BatchDriver(extractor, transport).aextract(article)
+
+
+def _grounded_in(model: type[ArticleEvents], index: ArticleIndex) -> type[ArticleEvents]:
+    """`model` checking grounding itself, as instructor sees no validation context here."""
+
+    def grounded(self: ArticleEvents) -> ArticleEvents:
+        problems = index.problems(list(self.events))
+        if problems:
+            raise ValueError("answer is not grounded in the article: " + " ".join(problems))
+        return self
+
+    namespace = {"_reference_grounded": model_validator(mode="after")(grounded)}
+    attributes = {**namespace, "__module__": model.__module__, "__doc__": model.__doc__}
+    return type(model.__name__, (model,), attributes)
+
+
+async def _instructor(server: ScriptedServer, article: Any, **overrides: Any) -> Any:
+    """The same request through instructor's own `create()` and retry loop."""
+    extractor = Extractor(_settings(server, **overrides))
+    answer_format = extractor.format
+    assert isinstance(answer_format, JsonFormat)
+    bounds = extractor.settings.decoding_bounds
+    choices = article_sentences(article) if bounds["evidence_from_sentences"] else None
+    model = ArticleEvents.bounded(
+        max_events=bounds["max_events"],
+        max_text_length=bounds["max_text_length"],
+        evidence_choices=choices,
+    )
+    index = ArticleIndex(article.text, article.body_start, extractor.settings.name_match_threshold)
+    client = openai.AsyncOpenAI(base_url=server.base_url, api_key="no-key", max_retries=0)
+    create = instructor.patch(create=client.chat.completions.create, mode=answer_format.mode)
+    return await create(
+        model="fixture",
+        messages=answer_format.template.render(article, answer_format.examples).as_openai(),
+        temperature=extractor.settings.temperature,
+        max_tokens=extractor.settings.answer_max_tokens,
+        response_model=_grounded_in(model, index),
+        max_retries=extractor.settings.max_reasks,
+        strict=False,
+    )
 
 
 async def _classic(server: ScriptedServer, article: Any, **overrides: Any) -> ExtractionResult:
@@ -99,20 +145,23 @@ async def _classic(server: ScriptedServer, article: Any, **overrides: Any) -> Ex
 
 
 @pytest.mark.parametrize("variant", list(SETTINGS_VARIANTS))
-async def test_bodies_and_results_match_extractor_with_a_reask(variant: str) -> None:
+async def test_bodies_equal_instructors_own_with_a_reask(variant: str) -> None:
     overrides = SETTINGS_VARIANTS[variant]
     mode = overrides.get("mode", "tools")
     article = parse_article(ASTANA, "astana")
     replies = (_answer(mode, INVENTED), _answer(mode, GROUNDED))
-    with ScriptedServer() as classic_server, ScriptedServer() as lean_server:
-        classic_server.queue(*replies)
-        lean_server.queue(*replies)
-        expected = await _classic(classic_server, article, **overrides)
-        got = await _lean(lean_server, article, **overrides)
-    assert len(classic_server.requests) == 2
-    assert lean_server.requests == classic_server.requests
-    assert "is not text of the article" in json.dumps(lean_server.requests[1]["messages"])
-    assert got.model_dump(exclude={"latency_s"}) == expected.model_dump(exclude={"latency_s"})
+    with ScriptedServer() as reference, ScriptedServer() as ours, ScriptedServer() as lean:
+        for server in (reference, ours, lean):
+            server.queue(*replies)
+        answer = await _instructor(reference, article, **overrides)
+        classic = await _classic(ours, article, **overrides)
+        got = await _lean(lean, article, **overrides)
+    assert len(reference.requests) == 2
+    assert ours.requests == reference.requests
+    assert lean.requests == reference.requests
+    assert "is not text of the article" in json.dumps(lean.requests[1]["messages"])
+    assert [e.evidence for e in got.events] == [e.evidence for e in answer.events]
+    assert got.model_dump(exclude={"latency_s"}) == classic.model_dump(exclude={"latency_s"})
     assert got.attempts == 2
 
 
@@ -130,36 +179,12 @@ async def test_bodies_and_results_match_extractor_with_a_reask(variant: str) -> 
 async def test_first_body_matches_for_real_and_tricky_articles(text: str) -> None:
     article = parse_article(text, "article")
     no_events = Reply(200, tool_call_completion({"events": []}))
-    with ScriptedServer() as classic_server, ScriptedServer() as lean_server:
-        classic_server.queue(no_events)
-        lean_server.queue(no_events)
-        await _classic(classic_server, article)
-        await _lean(lean_server, article)
-    assert lean_server.requests == classic_server.requests
-
-
-@pytest.mark.parametrize(
-    "content",
-    [
-        "plain",
-        "line\r\nbreaks\rof\nall kinds\n",
-        "  indented\n  block\n\n  with blank\n",
-        "   \n  only\n \n",
-        "trailing newlines\n\n",
-        "{{ 1 + 1 }} and {# note #}",
-        "",
-        "\n",
-        "\nfirst line blank\n  indented",
-        "ends with spaces   ",
-        "tab\t\nline",
-        "a line ending in a space \nnext",
-        "single { brace and } and %} and #}",
-        "mixed\r\n\tindent\r\n",
-    ],
-)
-def test_templated_equals_instructor_apply_template(content: str) -> None:
-    context = {"article_index": object()}
-    assert templated(content, context) == apply_template(content, context)
+    with ScriptedServer() as reference, ScriptedServer() as lean:
+        reference.queue(no_events)
+        lean.queue(no_events)
+        await _instructor(reference, article)
+        await _lean(lean, article)
+    assert lean.requests == reference.requests
 
 
 async def _failure(coro: Any) -> ExtractionError:
@@ -186,7 +211,7 @@ async def test_failures_match_extractor(replies: list[Reply], overrides: dict[st
         expected = await _failure(_classic(classic_server, article, **overrides))
         got = await _failure(_lean(lean_server, article, **overrides))
     assert lean_server.requests == classic_server.requests
-    assert got.as_record("astana") == expected.as_record("astana")
+    assert got.as_record("astana", 0.0) == expected.as_record("astana", 0.0)
     assert got.retry_after_s == expected.retry_after_s
 
 

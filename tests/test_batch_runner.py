@@ -1,6 +1,6 @@
 """`run_batch` against loopback FIXTURE servers: one record per id, resume, retries, cache.
 
-The grounded answers come from benchmarks/stub_server.py (hand-written rules, not a
+The grounded answers come from tests/fakes/stub_server.py (hand-written rules, not a
 model); scripted failures from tests/fakes/scripted_server.py.
 """
 
@@ -14,8 +14,6 @@ from typing import Any
 import pytest
 from extractor_schemas import Article, ExtractionFailure, ExtractionResult
 
-from benchmarks.articles import synthetic_articles
-from benchmarks.stub_server import StubServer
 from extractor import Extractor, load_settings
 from extractor.articles import parse_article
 from extractor.batch.cache import CacheKeys, ResultCache, adapter_fingerprint
@@ -25,6 +23,8 @@ from extractor.batch.records import read_records
 from extractor.batch.runner import run_batch
 from extractor.batch.sink import JsonlSink, MemorySink
 from tests.fakes.scripted_server import Reply, ScriptedServer, tool_call_completion
+from tests.fakes.stub_server import StubServer
+from tests.fakes.synthetic_articles import synthetic_articles
 
 NO_EVENTS = Reply(200, tool_call_completion({"events": []}))
 
@@ -213,3 +213,24 @@ async def test_memory_sink_collects_records_for_python_callers(stub: StubServer)
     assert sorted(sink.records) == sorted(a.id for a in articles if isinstance(a, Article))
     assert summary.results == 5
     assert not any(isinstance(r, ExtractionFailure) for r in sink.records.values())
+
+
+async def test_no_backend_is_opened_when_no_article_needs_it() -> None:
+    """Invalid inputs only: every one gets its record and the endpoint is never contacted
+    (a backend that cannot be reached would make the run raise)."""
+    from extractor.batch.inputs import InputFailure
+
+    sink = MemorySink()
+    with _extractor("http://127.0.0.1:9/v1") as extractor:
+        inputs: list[InputItem] = [InputFailure(f"bad{n}", "not an article") for n in range(3)]
+        summary = await run_batch(extractor, inputs, sink)
+        assert extractor.backend.embedded is None and extractor.backend._client is None
+    assert sorted(sink.records) == ["bad0", "bad1", "bad2"]
+    assert summary.input_failures == 3
+
+
+async def test_an_unreachable_backend_still_fails_the_run_when_an_article_needs_it() -> None:
+    from extractor import BackendUnavailable
+
+    with _extractor("http://127.0.0.1:9/v1") as extractor, pytest.raises(BackendUnavailable):
+        await run_batch(extractor, [parse_article("Acme met Beta Corp.", "a")], MemorySink())

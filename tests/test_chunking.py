@@ -19,13 +19,13 @@ from extractor_schemas import (
 from extractor import ConfigError, ExtractionError, load_settings, parse_article
 from extractor.batch.runner import run_batch
 from extractor.batch.sink import MemorySink
-from extractor.chunking import (
+from extractor.checks.merge import merge_events
+from extractor.formats import CompactFormat
+from extractor.text.chunking import (
     CHARS_PER_ASCII_TOKEN,
-    COMPACT_CHUNK_TOKENS,
     Chunk,
     approx_tokens,
     chunk_budget,
-    merge_events,
     split_article,
 )
 from tests.conftest import ROOT
@@ -42,6 +42,8 @@ FILLER = (
     "Several ports reported longer waiting times for bulk carriers in the spring.",
 )
 ORGS = ("Zenith Mining Group", "Harbor Authority", "Northwind Energy", "Alder Rail Company")
+
+COMPACT_CHUNK_TOKENS = CompactFormat.max_chunk_tokens or 0
 
 
 def trigger(i: int) -> str:
@@ -88,7 +90,7 @@ def test_default_budget_fits_the_embedded_context() -> None:
 
 
 def test_compact_answers_get_chunks_as_long_as_the_training_articles() -> None:
-    tokens, overlap = chunk_budget(load_settings(answer_format="compact"))
+    tokens, overlap = chunk_budget(load_settings(answer_format="compact"), COMPACT_CHUNK_TOKENS)
     assert (tokens, overlap) == (COMPACT_CHUNK_TOKENS, COMPACT_CHUNK_TOKENS // 4)  # overlap capped
 
 
@@ -186,7 +188,7 @@ def test_30000_word_article_is_extracted_through_chunks() -> None:
     assert len(text.split()) >= 30_000
     article = parse_article(text, "long")
     with FaultServer() as server, fault_extractor(server) as extractor:
-        chunks = split_article(article, extractor.settings)
+        chunks = extractor.chunks(article)
         result = extractor.extract(article)
     assert len(chunks) > 10
     assert server.chat_requests == len(chunks)
@@ -206,7 +208,7 @@ async def test_a_batch_chunks_a_long_article_as_extract_does() -> None:
     text, triggers = long_article(8_000, seed=2)
     article = parse_article(text, "long-batch")
     with FaultServer() as server, fault_extractor(server) as extractor:
-        chunks = split_article(article, extractor.settings)
+        chunks = extractor.chunks(article)
         expected = extractor.extract(article)
         before = server.chat_requests
         sink = MemorySink()
@@ -228,7 +230,7 @@ async def test_a_batch_reports_an_article_over_the_size_limit_and_goes_on() -> N
     assert isinstance(refused, ExtractionFailure) and refused.error_class == "input_error"
     assert "more than EXTRACTOR_MAX_ARTICLE_CHARS (5,000)" in refused.message
     assert refused.requests == 0 and isinstance(done, ExtractionResult)
-    assert server.chat_requests == len(split_article(articles[1], extractor.settings))
+    assert server.chat_requests == len(extractor.chunks(articles[1]))
 
 
 async def test_long_article_survives_faults_with_the_same_events() -> None:

@@ -12,7 +12,6 @@ from extractor import ExtractionError, Extractor, load_settings
 from extractor.articles import parse_article
 from extractor.batch.runner import run_batch
 from extractor.batch.sink import MemorySink
-from extractor.chunking import split_article
 from tests.fakes.scripted_server import Reply, ScriptedServer, text_completion
 
 ARTICLE = (
@@ -137,7 +136,7 @@ def test_batch_path_sends_and_reads_the_same(scripted_server: ScriptedServer) ->
     sink = MemorySink()
     article = parse_article(ARTICLE, "astana")
     with _extractor(scripted_server) as extractor:
-        single_request = extractor.prepare(article)
+        single_request = extractor.format.start(article).kwargs
         asyncio.run(run_batch(extractor, [article], sink))
     record = sink.records["astana"]
     assert isinstance(record, ExtractionResult), record
@@ -178,7 +177,7 @@ def test_a_chunk_without_a_usable_answer_adds_no_events(
         Reply(200, text_completion(ANSWER)), *[Reply(200, text_completion(INVALID))] * 2
     )
     with _split_extractor(scripted_server) as extractor:
-        assert len(split_article(parse_article(SPLIT_ARTICLE, "split"), extractor.settings)) == 2
+        assert len(extractor.chunks(parse_article(SPLIT_ARTICLE, "split"))) == 2
         result = extractor.extract(SPLIT_ARTICLE, article_id="split")
     assert len(scripted_server.requests) == 3  # the second chunk was re-asked once
     assert [event.type for event in result.events] == ["meeting"]

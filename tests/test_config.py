@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from extractor import ConfigError, load_settings
-from extractor.backend import Backend
 from extractor.config import SHIPPED_ADAPTER
+from extractor.llm.backend import Backend
 from extractor.llm.embedded import EmbeddedServer
 
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from extractor import Extractor, load_settings
-from extractor.dates import checked_date, period, time_mentions
+from extractor.checks.dates import checked_date, period, time_mentions
 from tests.fakes.scripted_server import Reply, ScriptedServer, text_completion
 
 TUESDAY = date(2025, 5, 27)

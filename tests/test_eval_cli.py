@@ -131,3 +131,47 @@ def test_missing_and_broken_predictions_count_as_schema_invalid(tmp_path: Path) 
     assert summary["outcomes"] == {"result": 0, "failure": 0, "invalid": 1, "missing": articles - 1}
     assert summary["schema_valid_rate"] == 0.0
     assert summary["events"]["tp"] == 0 and summary["events"]["fn"] > 0
+
+
+def _data_with_a_subset(root: Path) -> Path:
+    data = root / "data"
+    (data / "real").mkdir(parents=True)
+    for seed in ("101_kenya_geothermal_expansion", "102_chile_lithium_expansion"):
+        for suffix in (".txt", ".gold.json"):
+            (data / f"{seed}{suffix}").write_bytes((SEEDS / f"{seed}{suffix}").read_bytes())
+    for suffix in (".txt", ".gold.json"):
+        name = f"004_1defd1476dc2c061{suffix}"
+        (data / "real" / name).write_bytes((SEEDS / name).read_bytes())
+    return data
+
+
+def test_each_subset_is_reported_apart_and_together(tmp_path: Path) -> None:
+    data = _data_with_a_subset(tmp_path)
+    predictions = tmp_path / "gold.jsonl"
+    assert run("gold-to-predictions", str(data), "-o", str(predictions))[0] == 0
+    # Predict nothing for the subfolder's article: its subset scores zero, the other one.
+    lines = predictions.read_text().splitlines()
+    kept = [line for line in lines if "004_1defd1476dc2c061" not in line]
+    predictions.write_text("\n".join(kept) + "\n")
+    code, output = run(
+        "eval", "--data", str(data), "--predictions", str(predictions), "--report", str(tmp_path)
+    )
+    assert code == 0, output
+    report = report_of(tmp_path)
+    assert set(report["subsets"]) == {"data", "real"}
+    assert report["subsets"]["data"]["articles"] == 2
+    assert report["subsets"]["real"]["articles"] == 1
+    assert report["subsets"]["real"]["events"]["tp"] == 0
+    assert report["summary"]["articles"] == 3
+    assert "real: events" in output and "all: events" in output
+    assert "## Per subset" in (tmp_path / "report.md").read_text()
+    assert "Per subset" in (tmp_path / "report.html").read_text()
+    only, output = run(
+        "eval", "--data", str(data), "--predictions", str(predictions), "--subset", "real"
+    )
+    assert only == 0, output
+    assert "1 articles" in output
+    unknown, output = run(
+        "eval", "--data", str(data), "--predictions", str(predictions), "--subset", "x"
+    )
+    assert unknown != 0 and "no subset x" in output

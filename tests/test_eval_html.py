@@ -17,7 +17,7 @@ from extractor_evals.report import Report
 from extractor_evals.scoring import score_dataset
 from extractor_schemas import EVENT_TYPES, ExtractionFailure, ExtractionResult, event_adapter
 
-from extractor.grounding import ArticleIndex
+from extractor.checks.grounding import ArticleIndex
 from tests.conftest import SEEDS
 
 SCORED = "101_kenya_geothermal_expansion"  # gold with a date changed, an event dropped, one added

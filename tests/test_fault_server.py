@@ -17,11 +17,9 @@ from tests.fault_helpers import ARTICLE, fault_extractor
 
 
 def _request(extractor: Extractor, text: str) -> dict[str, Any]:
-    """The chat request body the extractor would send for `text` (tools mode)."""
-    call = extractor._instructor_call(to_article(text, "a", None))
-    schema = call["response_model"].model_json_schema()
-    function = {"name": "ArticleEvents", "parameters": schema}
-    return {"messages": call["messages"], "tools": [{"type": "function", "function": function}]}
+    """The chat request body the extractor would send first for `text` (tools mode)."""
+    exchange = extractor.format.start(to_article(text, "a", None))
+    return json.loads(exchange.body())  # type: ignore[no-any-return]
 
 
 def _arguments(server: FaultServer, request: dict[str, Any], fault: str = OK) -> dict[str, Any]:

@@ -100,7 +100,7 @@ def test_answer_cut_at_max_tokens_is_a_clear_validation_error(
         extractor.extract(ARTICLE, article_id="astana")
     assert caught.value.kind == "validation"
     assert str(caught.value) == (
-        "the answer was cut off at EXTRACTOR_MAX_TOKENS (64) after 1 attempts"
+        "the answer was cut off at EXTRACTOR_MAX_TOKENS (64) after 1 attempt"
     )
 
 

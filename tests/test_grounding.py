@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from extractor_schemas import event_adapter
 
-from extractor.grounding import ArticleIndex
+from extractor.checks.grounding import ArticleIndex
 
 TEXT = " date 2024-08-22 He said: “We highly   appreciate our partnership,” Xi Guohua noted."
 

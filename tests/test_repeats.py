@@ -7,7 +7,7 @@ from typing import Any
 from extractor_schemas import Event, Span, event_adapter
 
 from extractor import Extractor, load_settings
-from extractor.repeats import distinct
+from extractor.checks.repeats import distinct
 from tests.fakes.scripted_server import Reply, ScriptedServer, text_completion
 
 ACME = [{"name": "Acme", "kind": "organization"}]

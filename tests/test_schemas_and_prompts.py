@@ -7,7 +7,7 @@ from extractor_prompts import load_examples, load_template
 from extractor_schemas import EVENT_TYPES, Article, event_adapter, event_json_schema
 from pydantic import ValidationError
 
-from extractor.response import ArticleEvents, article_sentences
+from extractor.formats.json.response import ArticleEvents, article_sentences
 
 
 @pytest.mark.parametrize("value", ["2024", "2024-08", "2024-08-22", "2024-Q4"])
@@ -40,8 +40,8 @@ def test_model_facing_schema_hides_offsets_and_requires_every_field() -> None:
 
 def test_grounded_decoding_limits_evidence_to_article_sentences() -> None:
     article = Article(id="a", text="One thing happened. Then another!", body_start=0)
-    model = ArticleEvents.constrained(
-        article, evidence_from_sentences=True, max_events=2, max_text_length=50
+    model = ArticleEvents.bounded(
+        evidence_choices=article_sentences(article), max_events=2, max_text_length=50
     )
     schema = model.model_json_schema()
     assert schema["$defs"]["Meeting"]["properties"]["evidence"]["enum"] == [

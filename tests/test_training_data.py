@@ -17,7 +17,7 @@ from extractor_training.examples import Example, Variant, read_examples, render_
 from extractor_training.provenance import read_manifest, sha256
 
 from extractor import parse_article
-from extractor.compact import decode, encode
+from extractor.formats.compact.codec import decode, encode
 from tests.conftest import ROOT, SEEDS
 
 TRAINING = ROOT / "training"

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from extractor_schemas import Article
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from extractor.grounding import ArticleIndex
+from extractor.checks.grounding import ArticleIndex
 
 from .chart import tone, type_chart
 from .dataset import Dataset
@@ -107,6 +107,7 @@ def render_html(report: Report, dataset: Dataset) -> str:
         .render(
             report=report,
             summary=report.summary,
+            subsets=report.subsets,
             chart=type_chart(report.summary.per_type),
             articles=articles,
             seconds=_seconds,

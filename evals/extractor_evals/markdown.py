@@ -19,6 +19,27 @@ def _seconds(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f} s"
 
 
+def _subset_lines(report: Report) -> list[str]:
+    """Each subset's figures, when the data has several: no subset speaks for the rest."""
+    if not report.subsets:
+        return []
+    lines = [
+        "## Per subset",
+        "",
+        "| subset | articles | event P | event R | event F1 | slot P | slot R | slot F1 | "
+        "p50 latency |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, summary in report.subsets.items():
+        e, sl = summary.events, summary.slots
+        lines.append(
+            f"| {name} | {summary.articles} | {e.precision:.3f} | {e.recall:.3f} | {e.f1:.3f} | "
+            f"{sl.precision:.3f} | {sl.recall:.3f} | {sl.f1:.3f} | "
+            f"{_seconds(summary.latency_p50_s)} |"
+        )
+    return [*lines, ""]
+
+
 def render_markdown(report: Report) -> str:
     s = report.summary
     lines = [
@@ -35,6 +56,7 @@ def render_markdown(report: Report) -> str:
         f"| events | {_prf(s.events)} |",
         f"| slots | {_prf(s.slots)} |",
         "",
+        *_subset_lines(report),
         "| figure | value |",
         "|---|---|",
         f"| grounding rate | {s.grounding_rate:.3f} |",

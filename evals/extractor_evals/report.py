@@ -61,6 +61,7 @@ class ArticleScore(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     latency_s: float | None = None
     attempts: int = 0
+    subset: str = ""
 
 
 class Summary(BaseModel):
@@ -113,4 +114,6 @@ class Report(BaseModel):
     prompt_versions: list[str]
     scoring: Settings
     summary: Summary
+    # Each subset's own summary, when the data has more than one (see dataset.py).
+    subsets: dict[str, Summary] = Field(default_factory=dict)
     articles: list[ArticleScore]

@@ -8,7 +8,7 @@ from typing import Any
 
 from extractor_schemas import EVENT_TYPES, ExtractionFailure, ExtractionResult, Usage
 
-from extractor.grounding import ArticleIndex
+from extractor.checks.grounding import ArticleIndex
 
 from .dataset import Dataset, LabeledArticle
 from .metrics import Counts
@@ -141,8 +141,17 @@ def score_dataset(
     predictions_source: str,
 ) -> Report:
     articles = [
-        score_article(item, predictions.get(item.article.id), matcher) for item in dataset.items
+        score_article(item, predictions.get(item.article.id), matcher).model_copy(
+            update={"subset": item.subset}
+        )
+        for item in dataset.items
     ]
+    names = dataset.subsets
+    subsets = (
+        {name: summarize([a for a in articles if a.subset == name]) for name in names}
+        if len(names) > 1
+        else {}
+    )
     results = [p for p in predictions.values() if isinstance(p, ExtractionResult)]
     return Report(
         data=str(dataset.root),
@@ -157,5 +166,6 @@ def score_dataset(
             alias_groups=matcher.alias_group_count,
         ),
         summary=summarize(articles),
+        subsets=subsets,
         articles=articles,
     )

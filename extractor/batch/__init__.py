@@ -12,24 +12,26 @@ Python entry point (what `extractor batch` runs)::
 
 `MemorySink()` collects the records in a dict instead of a file; `inputs` may be any
 iterable of `Article` (and `InputFailure`). Modules: inputs (reading), sink and ledger
-(the output file), records (reading it back), cache, request / transport / engine (the
-lean request path), limits, runner, summary / progress / prices, openai_batch.
+(the output file), records (reading it back), cache, transport / driver (the pipeline's
+conversation on one HTTP session), limits, runner, summary / progress / prices, openai_batch.
 """
 
 from .cache import ResultCache, default_cache_dir
-from .engine import LeanExtractor
+from .driver import BatchDriver
 from .inputs import InputFailure, InputItem, read_inputs, resolve
+from .progress import BatchProgress
 from .records import read_records
 from .runner import run_batch
 from .sink import JsonlSink, MemorySink, RecordSink
 from .summary import BatchSummary
 
 __all__ = [
+    "BatchDriver",
+    "BatchProgress",
     "BatchSummary",
     "InputFailure",
     "InputItem",
     "JsonlSink",
-    "LeanExtractor",
     "MemorySink",
     "RecordSink",
     "ResultCache",

@@ -1,12 +1,14 @@
 """A result cache: an article whose answer is already known costs no LLM call.
 
 The key is a SHA-256 over the article text, its publication date, the model,
-the prompt version, the schema version, and a fingerprint of the settings that
-shape the request or the checks (mode, sampling, few-shot examples, decoding
-bounds, name-match threshold, chunk sizes, the date check, the embedded GGUF and
-the bytes of its LoRA adapter, which a retrained adapter changes under the same
-model name). Only results are cached, never failures. A hit is the cached result
-with the article id of the current input.
+the prompt version, the schema version, the version of every rule that shapes an
+answer (`extractor.versions`: codec, sentence splitter, chunking, date check,
+anchoring, repeats, merge), and a fingerprint of the settings that shape the request
+or the checks (answer format and mode, sampling, few-shot examples, decoding bounds,
+name-match threshold, chunk sizes, the date check, the embedded GGUF and the bytes of
+its LoRA adapter, which a retrained adapter changes under the same model name).
+Only results are cached, never failures. A hit is the cached result with the
+article id of the current input.
 Stored in SQLite (WAL, so several batches can share it), by default in
 `~/.cache/extractor/results.sqlite3` (`XDG_CACHE_HOME` honoured).
 """
@@ -22,11 +24,10 @@ from pathlib import Path
 
 from extractor_schemas import SCHEMA_VERSION, Article, ExtractionResult
 
-from ..anchoring import ANCHORING_VERSION
-from ..chunking import chunk_budget
+from .. import versions
 from ..config import Settings
-from ..dates import DATES_VERSION
 from ..pipeline import Extractor
+from ..text.chunking import chunk_budget
 
 CACHE_FILE = "results.sqlite3"
 _COMMIT_EVERY = 2048  # and at least every second (the runner calls `commit`)
@@ -39,18 +40,17 @@ def default_cache_dir() -> Path:
 def settings_fingerprint(extractor: Extractor) -> str:
     """Everything besides model, prompt and schema that changes what an answer is."""
     settings = extractor.settings
+    answer_format = extractor.format
     shaping = {
-        "mode": settings.mode,
+        "format": answer_format.fingerprint(),
         "temperature": settings.temperature,
         "max_tokens": settings.answer_max_tokens,
-        "examples": [example.model_dump(mode="json") for example in extractor.examples],
-        "bounds": settings.decoding_bounds,
         "name_match_threshold": settings.name_match_threshold,
-        "chunks": chunk_budget(settings),
-        "dates": DATES_VERSION if settings.check_dates else None,
-        "anchoring": ANCHORING_VERSION if settings.uses_compact else None,
+        "chunks": chunk_budget(settings, answer_format.max_chunk_tokens),
+        "check_dates": settings.check_dates,
+        "rules": versions.rule_versions(),
         "embedded_model": str(settings.embedded_model_path) if settings.uses_embedded else None,
-        "adapter": adapter_fingerprint(settings),  # the answer format is in prompt_version
+        "adapter": adapter_fingerprint(settings),
     }
     return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()
 

@@ -1,12 +1,14 @@
 """The OpenAI Batch API: write the request file, read the provider's output file back.
 
-Export writes one `/v1/chat/completions` request per article, `custom_id` = article
-id, with the body a live call would send first (same prompt, tools and settings).
+Export writes one `/v1/chat/completions` request per chunk, exactly as a live call
+would send it first (same chunks, prompt, answer format and settings); `custom_id` is
+the chunk's id: the article id, or `<id>#<n>/<count>` for each chunk of a long article.
 Files are split at the API's limits (50,000 requests or 200 MB): `requests.jsonl`,
-`requests-2.jsonl`, ... Import reads the output file the provider returns and turns
-each answer into the same records as a live batch: validated and grounded (no
-re-ask is possible offline, so an invalid answer is a validation failure), provider
-errors and articles with no answer are failures too. Both honour the output file
+`requests-2.jsonl`, ... Import reads the output file the provider returns and merges
+each article's chunk answers into the same records as a live batch, through the same
+conversation: validated and grounded (no re-ask is possible offline, so an invalid
+answer counts as a chunk whose re-asks are spent), provider errors and chunks with no
+answer fail their article. Both honour the output file
 (ids already done are skipped) and the result cache.
 """
 
@@ -23,15 +25,13 @@ from typing import Any
 
 from extractor_schemas import Article, ExtractionFailure, ExtractionResult, Record, Usage
 
-from ..errors import ExtractionError
+from ..errors import ArticleError
 from ..llm.stats import CallStats
-from ..pipeline import Extractor
-from ..redact import redact
+from ..pipeline import Conversation, Extractor
 from .cache import CacheKeys, ResultCache
 from .inputs import InputFailure, InputItem
 from .ledger import Claim, Ledger
 from .progress import BatchProgress
-from .request import REASK_ERRORS, RequestBuilder, retry_exhausted
 from .sink import RecordSink
 from .summary import BatchSummary
 from .transport import status_error
@@ -100,7 +100,6 @@ def export_requests(
 
     Input failures and cache hits go to `sink` (if given) instead of the file.
     """
-    builder = RequestBuilder(extractor)
     keys = CacheKeys(extractor) if cache is not None else None
     ledger = Ledger() if sink is None else None  # repeats are found on disk, not in memory
     summary = ExportSummary(batch=BatchSummary(model=extractor.model))
@@ -123,14 +122,21 @@ def export_requests(
                     summary.batch.cache_hits += 1
                     _record(sink, summary.batch, hit)
                     continue
-            request = {
-                "custom_id": item.id,
-                "method": "POST",
-                "url": ENDPOINT,
-                "body": builder.start(item).kwargs,
-            }
-            writer.write((json.dumps(request, ensure_ascii=False) + "\n").encode())
-            summary.requests += 1
+            try:
+                chunks = extractor.chunks(item)
+            except ArticleError as exc:  # over the size limit
+                summary.batch.input_failures += 1
+                _record(sink, summary.batch, InputFailure(item.id, str(exc)).as_record())
+                continue
+            for chunk in chunks:
+                request = {
+                    "custom_id": chunk.article.id,
+                    "method": "POST",
+                    "url": ENDPOINT,
+                    "body": extractor.format.start(chunk.article).kwargs,
+                }
+                writer.write((json.dumps(request, ensure_ascii=False) + "\n").encode())
+                summary.requests += 1
     finally:
         writer.close()
         if ledger is not None:
@@ -223,10 +229,8 @@ def import_results(
 ) -> ImportSummary:
     """One record per input article from the provider's output file (see module docstring)."""
     started, cpu_started = time.perf_counter(), time.process_time()
-    builder = RequestBuilder(extractor)
     keys = CacheKeys(extractor) if cache is not None else None
     summary = BatchSummary(model=extractor.model, batch_api=True)
-    secrets = [extractor.settings.api_key.get_secret_value()] if extractor.settings.api_key else []
     answers = _Answers(output_file)
     try:
         for item in items:
@@ -243,9 +247,7 @@ def import_results(
                 record: Record = item.as_record()
                 live = False
             else:
-                record = _answer_record(
-                    extractor, builder, item, answers.take(item.id), output_file, secrets
-                )
+                record = _article_record(extractor, item, answers, output_file)
                 live = True
                 if cache is not None and keys is not None and isinstance(record, ExtractionResult):
                     cache.put(keys.key(item), record)
@@ -264,19 +266,42 @@ def import_results(
     return ImportSummary(batch=summary, unmatched=unmatched, unreadable=answers.unreadable)
 
 
-def _answer_record(
-    extractor: Extractor,
-    builder: RequestBuilder,
-    article: Article,
-    answer: dict[str, Any] | None,
-    output_file: Path,
-    secrets: list[str],
+def _article_record(
+    extractor: Extractor, article: Article, answers: _Answers, output_file: Path
 ) -> Record:
+    """The article's record from its chunks' answers, read as a live conversation would."""
+    try:
+        chunks = extractor.chunks(article)
+    except ArticleError as exc:
+        return InputFailure(article.id, str(exc)).as_record()
+    taken = {chunk.article.id: answers.take(chunk.article.id) for chunk in chunks}
+    conversation = Conversation(extractor.format, chunks, max_reasks=0)
+    stats = CallStats()
+    try:
+        while (exchange := conversation.pending()) is not None:
+            chunk_id = exchange.article.id
+            completion = _completion(taken[chunk_id], chunk_id, output_file, stats, extractor)
+            if isinstance(completion, ExtractionFailure):
+                return completion.model_copy(update={"article_id": article.id})
+            conversation.receive(completion)
+        return extractor.result(article, chunks, conversation.answers(), stats, 0.0)
+    except Exception as exc:
+        return extractor.failure(exc, stats, 0.0).as_record(article.id)
+
+
+def _completion(
+    answer: dict[str, Any] | None,
+    chunk_id: str,
+    output_file: Path,
+    stats: CallStats,
+    extractor: Extractor,
+) -> dict[str, Any] | ExtractionFailure:
+    """One chunk's completion from the output file, or the failure that takes its place."""
     if answer is None:
         return ExtractionFailure(
-            article_id=article.id,
+            article_id=chunk_id,
             error_class="batch_error",
-            message=f"no answer for this article in {output_file.name}",
+            message=f"no answer for {chunk_id} in {output_file.name}",
         )
     error = answer.get("error")
     response = answer.get("response") if isinstance(answer.get("response"), dict) else None
@@ -284,34 +309,23 @@ def _answer_record(
         detail = error if isinstance(error, dict) else {"message": str(error or "no response")}
         message = f"{detail.get('code', 'error')}: {detail.get('message', '')}".strip()
         return ExtractionFailure(
-            article_id=article.id,
+            article_id=chunk_id,
             error_class="batch_error",
-            message=redact(f"the Batch API answered an error: {message}", secrets)[:600],
+            message=extractor.redact(f"the Batch API answered an error: {message}")[:600],
         )
     body = response.get("body")
     completion = body if isinstance(body, dict) else {}
     status = int(response.get("status_code") or 0)
-    stats = CallStats(requests=1)
-    try:
-        if status != 200:
-            raise status_error(status, {}, json.dumps(body).encode(), ENDPOINT)
-        stats.answers = 1
-        stats.last_completion = completion
-        usage = completion.get("usage")
-        if isinstance(usage, dict):
-            stats.usage = Usage(
-                prompt_tokens=int(usage.get("prompt_tokens") or 0),
-                completion_tokens=int(usage.get("completion_tokens") or 0),
-                total_tokens=int(usage.get("total_tokens") or 0),
-            )
-        conversation = builder.start(article)
-        try:
-            parsed = builder.parse(conversation, completion)
-        except REASK_ERRORS as invalid:
-            raise retry_exhausted(invalid, 1, stats.usage) from invalid
-        return extractor._result(article, parsed, stats, 0.0)
-    except ExtractionError as failed:
-        return failed.as_record(article.id)
-    except Exception as exc:
-        failure = extractor._failure(exc, stats, lambda text: redact(text, secrets))
-        return failure.as_record(article.id)
+    stats.requests += 1
+    if status != 200:
+        raise status_error(status, {}, json.dumps(body).encode(), ENDPOINT)
+    stats.answers += 1
+    stats.last_completion = completion
+    usage = completion.get("usage")
+    if isinstance(usage, dict):
+        stats.usage = stats.usage + Usage(
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=int(usage.get("completion_tokens") or 0),
+            total_tokens=int(usage.get("total_tokens") or 0),
+        )
+    return completion

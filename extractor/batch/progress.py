@@ -31,9 +31,11 @@ class RateColumn(ProgressColumn):
 class BatchProgress:
     """A live bar on stderr; `update` is cheap enough to call for every record."""
 
-    def __init__(self, total: int | None, console: Console | None = None) -> None:
+    def __init__(
+        self, total: int | None, console: Console | None = None, *, label: str = "batch"
+    ) -> None:
         self._progress = Progress(
-            TextColumn("[bold]batch"),
+            TextColumn(f"[bold]{label}"),
             BarColumn(),
             MofNCompleteColumn(),
             TaskProgressColumn(),

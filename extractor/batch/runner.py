@@ -1,11 +1,11 @@
 """`run_batch`: stream inputs through bounded concurrent workers into a sink.
 
-One producer reads inputs in small slices (in a thread, so a slow stdin never
-stalls the event loop), asks the sink whether each id still needs work, answers
-from the cache when it can, and queues the rest; `concurrency` workers extract
-through one `LeanExtractor`. Memory is bounded by the queue, whatever the input
-size. Every input id gets exactly one record in the sink: a result, a failure
-(extraction or input), or none because it was already done or is a repeat.
+One producer reads inputs in small slices (in a thread, so a slow stdin never stalls the
+event loop), asks the sink whether each id still needs work, answers from the cache when
+it can, and queues the rest; `concurrency` workers extract through one `BatchDriver`
+(the pipeline's conversation on a shared HTTP session). Memory is bounded by the queue,
+whatever the input size. Every input id gets exactly one record in the sink: a result, a
+failure (extraction or input), or none because it was already done or is a repeat.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 
 from extractor_schemas import Article, ExtractionResult, Record
 
-from ..errors import ExtractionError
+from ..errors import ArticleError, ExtractionError
 from ..pipeline import Extractor
 from .cache import CacheKeys, ResultCache
-from .engine import LeanExtractor
+from .driver import BatchDriver
 from .inputs import InputFailure, InputItem
 from .ledger import Claim
 from .limits import RateLimits
@@ -52,14 +52,15 @@ async def run_batch(
 
     `inputs` are `Article`s or `InputFailure`s (see `extractor.batch.inputs.read_inputs`);
     `sink` decides what is already done (`JsonlSink` for a resumable file, `MemorySink`
-    to collect records in memory). Raises only for what makes recording impossible
-    (the endpoint cannot be reached at start, the output cannot be written).
+    to collect records in memory). The backend is started (or checked) when the first
+    article needs it: a run whose inputs are all invalid, done or cached starts no
+    model server. Raises only for what makes recording impossible (the endpoint cannot
+    be reached, the output cannot be written).
     `tune_gc` freezes the objects that exist at the start out of the garbage collector
     and makes it run less often (restored at the end): about 15% less CPU per article.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    client = await asyncio.to_thread(extractor.backend.client)  # starts or checks the backend
     summary = BatchSummary(model=extractor.model)
     keys = CacheKeys(extractor) if cache is not None else None
     queue: asyncio.Queue[tuple[Article, bytes] | None] = asyncio.Queue(maxsize=2 * concurrency)
@@ -97,14 +98,19 @@ async def run_batch(
                     continue
             await queue.put((item, key))
 
-    async def work(lean: LeanExtractor) -> None:
+    async def work(connection: _Connection) -> None:
+        driver: BatchDriver | None = None
         while (job := await queue.get()) is not None:
+            if driver is None:
+                driver = BatchDriver(extractor, await connection.transport())
             article, key = job
-            begun = time.perf_counter()
+            result: Record
             try:
-                result: Record = await lean.aextract(article)
+                result = await driver.aextract(article)
+            except ArticleError as exc:  # over the size limit: nothing was sent
+                result = InputFailure(article.id, str(exc)).as_record()
             except ExtractionError as exc:
-                result = exc.as_record(article.id, time.perf_counter() - begun)
+                result = exc.as_record(article.id)
             line = record(result, live=True)
             if cache is not None and key and isinstance(result, ExtractionResult):
                 cache.put(key, result, line)
@@ -114,17 +120,13 @@ async def run_batch(
             await asyncio.sleep(_CACHE_COMMIT_S)
             cache.commit()
 
-    limits = RateLimits(rpm, tpm)
-    transport = HttpTransport(
-        extractor.settings, client.base_url, connections=concurrency, limits=limits
-    )
-    async with transport, _gc_tuned(tune_gc):
-        lean = LeanExtractor(extractor, transport)
+    connection = _Connection(extractor, concurrency, RateLimits(rpm, tpm))
+    async with connection, _gc_tuned(tune_gc):
         started, cpu_started = time.perf_counter(), time.process_time()
         committer = asyncio.create_task(commit_cache())
         try:
             async with asyncio.TaskGroup() as group:
-                workers = [group.create_task(work(lean)) for _ in range(concurrency)]
+                workers = [group.create_task(work(connection)) for _ in range(concurrency)]
                 await produce()
                 for _ in workers:
                     await queue.put(None)
@@ -137,6 +139,37 @@ async def run_batch(
     summary.elapsed_s = time.perf_counter() - started
     summary.cpu_s = time.process_time() - cpu_started
     return summary
+
+
+class _Connection:
+    """The batch's one HTTP session, opened when the first article needs it."""
+
+    def __init__(self, extractor: Extractor, connections: int, limits: RateLimits) -> None:
+        self._extractor = extractor
+        self._connections = connections
+        self._limits = limits
+        self._transport: HttpTransport | None = None
+        self._lock = asyncio.Lock()
+
+    async def transport(self) -> HttpTransport:
+        async with self._lock:
+            if self._transport is None:
+                client = await asyncio.to_thread(self._extractor.backend.client)
+                transport = HttpTransport(
+                    self._extractor.settings,
+                    client.base_url,
+                    connections=self._connections,
+                    limits=self._limits,
+                )
+                self._transport = await transport.__aenter__()
+            return self._transport
+
+    async def __aenter__(self) -> _Connection:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._transport is not None:
+            await self._transport.aclose()
 
 
 @contextlib.asynccontextmanager

@@ -10,6 +10,7 @@ from types import FrameType
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from ..errors import ExtractorError
 
@@ -40,6 +41,8 @@ def _root(
     )
     if not verbose:
         logging.getLogger("httpx2").setLevel(logging.WARNING)
+        # Their failures reach the user as our one-line errors and failure records.
+        logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 
 _registered = False
@@ -65,6 +68,11 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
+def _error(message: str) -> None:
+    """One line on stderr; the message is plain text (no markup is read in it)."""
+    stderr.print(Text.assemble(("error: ", "bold red"), message), highlight=False, soft_wrap=True)
+
+
 def main() -> None:
     """Console entry point: run the app, turning our errors into one readable line."""
     _register_commands()
@@ -72,7 +80,11 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)  # click returns typer.Exit's code in this mode
     except ExtractorError as exc:
-        stderr.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        _error(str(exc))
+        sys.exit(2)
+    except OSError as exc:  # an output path that cannot be written, a folder given as a file
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}")
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -1,17 +1,19 @@
-"""instructor over the openai SDK, for any OpenAI-compatible endpoint."""
+"""The openai SDK for any OpenAI-compatible endpoint, with the project's transport retries.
+
+Parsing, validation and re-asks are not done here: the answer format and the
+pipeline's conversation do them (`extractor.formats`, `extractor.pipeline`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx2
-import instructor
 import openai
 
-from ..config import Mode, Settings
+from ..config import Settings
 from ..errors import BackendUnavailable
 from ..redact import protect_logs, redact
 from .stats import current_stats
@@ -24,17 +26,11 @@ from .transport import (
     time_left_s,
 )
 
-INSTRUCTOR_MODES: dict[Mode, instructor.Mode] = {
-    "tools": instructor.Mode.TOOLS,
-    "json_schema": instructor.Mode.JSON_SCHEMA,
-    "json": instructor.Mode.JSON,
-    "md_json": instructor.Mode.MD_JSON,
-}
 PLACEHOLDER_KEY = "no-key"  # servers without auth still need a header value
 
 
 class LLMClient:
-    """One endpoint: raw openai clients wrapped with transport retries, then instructor."""
+    """One endpoint: raw openai clients wrapped with transport retries."""
 
     def __init__(self, settings: Settings, base_url: str, model: str) -> None:
         self.settings = settings
@@ -52,11 +48,6 @@ class LLMClient:
         }
         self._sync = openai.OpenAI(**common)
         self._async = openai.AsyncOpenAI(**common)
-        mode = INSTRUCTOR_MODES[settings.mode]
-        self.create: Callable[..., Any] = instructor.patch(create=self._send, mode=mode)
-        self.acreate: Callable[..., Awaitable[Any]] = instructor.patch(
-            create=self._asend, mode=mode
-        )
 
     def send(self, **kwargs: Any) -> Any:
         """One chat completion, with the transport retries (no parsing, no re-asks)."""

@@ -24,6 +24,7 @@ import httpx2
 
 from ..config import Settings
 from ..errors import BackendUnavailable, ConfigError
+from . import llama_server
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class EmbeddedServer:
     settings: Settings
     base_url: str = ""
     process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
 
     @property
     def model_path(self) -> Path:
@@ -123,6 +125,12 @@ class EmbeddedServer:
             prefix="extractor-llama-", suffix=".log", delete=False
         )
         log.info("starting embedded llama.cpp server on port %d (log: %s)", port, log_file.name)
+        self.log_path = Path(log_file.name)
+        environment = {
+            **os.environ,
+            llama_server.PARENT_PID_ENV: str(os.getpid()),
+            llama_server.LOG_ENV: log_file.name,
+        }
         try:
             self.process = subprocess.Popen(
                 command,
@@ -130,11 +138,15 @@ class EmbeddedServer:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                env=environment,
             )
         except OSError as exc:
+            self._remove_log()
             raise BackendUnavailable(f"cannot start the embedded server: {exc}") from None
+        finally:
+            log_file.close()
         atexit.register(self.stop)
-        self._wait_until_healthy(Path(log_file.name))
+        self._wait_until_healthy(self.log_path)
         self._write_state(model_path)
         return self.base_url
 
@@ -147,6 +159,8 @@ class EmbeddedServer:
                 hint = " | ".join(tail)
                 if "No module named llama_cpp" in hint:
                     hint = "llama-cpp-python is not installed: pip install 'extractor[embedded]'"
+                self.process = None
+                self._remove_log()
                 raise BackendUnavailable(f"the embedded server exited at start: {hint}")
             if _healthy(self.base_url):
                 return
@@ -183,6 +197,7 @@ class EmbeddedServer:
         """Stop the server if this process started it; a reused one is left running."""
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
+            self._remove_log()
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
@@ -194,4 +209,11 @@ class EmbeddedServer:
             process.wait(timeout=5)
         with contextlib.suppress(OSError):
             self._state_file.unlink()
+        self._remove_log()
         log.info("stopped the embedded llama.cpp server")
+
+    def _remove_log(self) -> None:
+        if self.log_path is not None:
+            with contextlib.suppress(OSError):
+                self.log_path.unlink()
+            self.log_path = None

@@ -7,17 +7,32 @@ first and falls back to the full vocabulary only when none of them can win. The 
 token is the same one the stock sampler picks; `benchmarks/grammar_sampling.py` checks
 that and measures the difference.
 
+Two more changes to the stock server, both for a user who runs one answer twice:
+- every completion starts from an empty KV cache (`Llama.reset()`), so an answer depends
+  on its own prompt only, not on what the server answered before (the stock server
+  reuses the longest common prompt prefix, which changes greedy answers);
+- a watchdog ends the server within a second when the process that started it is gone
+  (`EXTRACTOR_LLAMA_PARENT_PID`), even after a `kill -9`, and removes its log file
+  (`EXTRACTOR_LLAMA_LOG`).
+
 Run as `python -m extractor.llm.llama_server <llama_cpp.server arguments>`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import os
+import threading
+import time
 from collections.abc import Callable
 from typing import Any, cast
 
 import numpy as np
 
+PARENT_PID_ENV = "EXTRACTOR_LLAMA_PARENT_PID"
+LOG_ENV = "EXTRACTOR_LLAMA_LOG"
+WATCH_INTERVAL_S = 0.5
 TOKEN_DTYPE = np.dtype([("id", np.int32), ("logit", np.float32), ("p", np.float32)])
 SHORTLIST = 64  # candidates checked against the grammar before the whole vocabulary
 
@@ -137,8 +152,35 @@ def install() -> None:
     init_sampler.fast_grammar = True  # type: ignore[attr-defined]
     cast(Any, Llama)._init_sampler = init_sampler
 
+    stock_completion = Llama.create_completion
+
+    def create_completion(self: Llama, *args: Any, **kwargs: Any) -> Any:
+        cast(Any, self).reset()  # no prompt-prefix reuse: the answer depends on its own prompt only
+        return stock_completion(self, *args, **kwargs)
+
+    cast(Any, Llama).create_completion = create_completion
+
+
+def watch_parent(parent_pid: int, log_path: str | None) -> threading.Thread:
+    """End this process (and remove its log) once `parent_pid` is no longer its parent."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(WATCH_INTERVAL_S)
+        if log_path:
+            with contextlib.suppress(OSError):
+                os.unlink(log_path)
+        os._exit(0)
+
+    thread = threading.Thread(target=watch, name="parent-watchdog", daemon=True)
+    thread.start()
+    return thread
+
 
 def main() -> None:
+    parent = os.environ.get(PARENT_PID_ENV)
+    if parent:
+        watch_parent(int(parent), os.environ.get(LOG_ENV))
     install()
     from llama_cpp.server.__main__ import main as serve
 

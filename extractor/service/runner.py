@@ -9,6 +9,7 @@ import time
 from extractor_schemas import Article, ExtractionFailure, ExtractionResult, Record
 
 from ..articles import parse_article
+from ..batch import InputItem, MemorySink, run_batch
 from ..errors import ArticleError, BackendUnavailable, ExtractionError
 from ..pipeline import Extractor
 from .limits import within
@@ -75,27 +76,54 @@ class Runner:
         return result
 
     async def extract_many(self, items: list[ExtractRequest], deadline: float) -> list[Record]:
-        """One record per item, in order; only an unreachable backend fails the whole batch."""
+        """One record per item, in order, through the batch engine (`run_batch`); only an
+        unreachable backend fails the whole batch. Articles unfinished at the deadline
+        become timeout failures."""
         await within(deadline, asyncio.to_thread(self.extractor.connect))
-        slots = asyncio.Semaphore(self.settings.batch_concurrency)
-
-        async def one(item: ExtractRequest) -> Record:
-            started = time.perf_counter()
+        started = time.perf_counter()
+        records: list[Record | None] = [None] * len(items)
+        articles: list[InputItem] = []
+        for position, item in enumerate(items):
             try:
                 article = self.article(item)
             except ArticleError as exc:
-                return _failure(article_id(item), "article_error", str(exc), started)
-            try:
-                async with slots:
-                    return await self.extract_one(article, deadline)
-            except ExtractionError as exc:
-                return exc.as_record(article.id, time.perf_counter() - started)
-            except BackendUnavailable as exc:
-                return _failure(article.id, "backend_unavailable", str(exc), started)
-            except ServiceError as exc:
-                return _failure(article.id, exc.error, exc.message, started)
+                records[position] = _failure(article_id(item), "article_error", str(exc), started)
+                continue
+            # Positions as ids: two items with one id are still two records.
+            articles.append(article.model_copy(update={"id": str(position)}))
+        sink = MemorySink()
+        concurrency = self.settings.batch_concurrency
+        unfinished: ServiceError | None = None
+        try:
+            await within(
+                deadline, run_batch(self.extractor, articles, sink, concurrency=concurrency)
+            )
+        except ServiceError as exc:
+            unfinished = exc
+        for position, item in enumerate(items):
+            if records[position] is not None:
+                continue
+            record = sink.records.get(str(position))
+            if record is None:
+                assert unfinished is not None
+                failed = _failure(article_id(item), unfinished.error, unfinished.message, started)
+                self.metrics.extractions.labels(unfinished.error).inc()
+                records[position] = failed
+                continue
+            record = record.model_copy(update={"article_id": article_id(item)})
+            self._observe(record)
+            records[position] = record
+        return [record for record in records if record is not None]
 
-        return list(await asyncio.gather(*(one(item) for item in items)))
+    def _observe(self, record: Record) -> None:
+        self.metrics.observe_extraction(record)
+        if isinstance(record, ExtractionResult) or record.error_class in (
+            "request_error",
+            "validation_error",
+        ):
+            self.readiness.backend_answered()
+        elif record.error_class == "transport_error":
+            self.readiness.backend_failed()
 
 
 def _failure(identifier: str, error_class: str, message: str, started: float) -> ExtractionFailure:

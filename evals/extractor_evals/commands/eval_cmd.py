@@ -53,6 +53,14 @@ def eval_command(
         Path | None,
         typer.Option("--baseline", help="An earlier report.json; print the change of each metric."),
     ] = None,
+    subset: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--subset",
+            help="Score only this subset (repeatable): the data folder's own articles are "
+            "named after it, each subfolder with gold files after the subfolder.",
+        ),
+    ] = None,
     aliases: Annotated[
         list[Path] | None,
         typer.Option("--aliases", help='More alias files ({"groups": [[name, alias], ...]}).'),
@@ -84,7 +92,7 @@ def eval_command(
     """
     console = Console()
     try:
-        dataset = load_dataset(data)
+        dataset = load_dataset(data, subset)
         baseline_report = (
             Report.model_validate_json(baseline.read_text(encoding="utf-8")) if baseline else None
         )
@@ -155,18 +163,22 @@ def _live(
 def _print_summary(console: Console, report: Report) -> None:
     s = report.summary
     table = Table(title=f"{s.articles} articles · {', '.join(report.models) or 'no model'}")
-    for column in ("", "precision", "recall", "F1", "TP", "FP", "FN"):
+    for column in ("", "articles", "precision", "recall", "F1", "TP", "FP", "FN"):
         table.add_column(column, justify="right" if column else "left")
-    for name, counts in (("events", s.events), ("slots", s.slots)):
-        table.add_row(
-            name,
-            f"{counts.precision:.3f}",
-            f"{counts.recall:.3f}",
-            f"{counts.f1:.3f}",
-            str(counts.tp),
-            str(counts.fp),
-            str(counts.fn),
-        )
+    rows = [*((f"{name}: ", summary) for name, summary in report.subsets.items())]
+    rows.append(("all: " if rows else "", s))
+    for prefix, summary in rows:
+        for name, counts in (("events", summary.events), ("slots", summary.slots)):
+            table.add_row(
+                prefix + name,
+                str(summary.articles),
+                f"{counts.precision:.3f}",
+                f"{counts.recall:.3f}",
+                f"{counts.f1:.3f}",
+                str(counts.tp),
+                str(counts.fp),
+                str(counts.fn),
+            )
     console.print(table)
     per_type = ", ".join(f"{t} {score.events.f1:.2f}" for t, score in s.per_type.items())
     console.print(f"per-type event F1: {per_type}", highlight=False)

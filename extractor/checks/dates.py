@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from extractor_schemas import Event
 
-DATES_VERSION = "d2"  # bump when a rule changes what `checked_date` returns
+# Bump extractor.versions.DATES when a rule changes what `checked_date` returns.
 
 MONTHS = {
     name: number

@@ -13,7 +13,7 @@ schemas; `encode` writes any list of events in it, losslessly. Example:
 
 - A header line starts each event: `<type> <status> <date or -> <evidence>`.
   Types are `meeting agreement capacity milestone investment intent`.
-- Evidence points into the article's numbered sentences (`extractor.sentences`):
+- Evidence points into the article's numbered sentences (`extractor.text.sentences`):
   `s3` is sentence 3, `s3-4` sentences 3 to 4, `s3:10-52` characters 10 to 52
   of sentence 3; anything else is a JSON string, `-` is none.
 - Then one line per field, key first: `loc`, participants (`person NAME | TITLE |
@@ -40,6 +40,7 @@ then validated and grounded as usual:
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
@@ -48,9 +49,11 @@ from typing import Any
 from extractor_schemas import EVENT_CLASSES, Article, Event, EventBase, Span, event_adapter
 from pydantic import ValidationError
 
-from .sentences import Sentence, split_sentences
+from ...text.sentences import Sentence, split_sentences
 
-COMPACT_VERSION = "compact-v1"
+COMPACT_VERSION = "compact-v1"  # the line format (what training answers are written in)
+# How answers are read is versioned in extractor.versions.COMPACT_CODEC.
+log = logging.getLogger(__name__)
 NO_EVENTS = "none"
 
 TYPE_CODES = {
@@ -81,6 +84,13 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "value": ("value", "money"),
 }
 _FIELD_BY_KEY = {key: (field, kind) for field, (key, kind) in _FIELDS.items()}
+_REQUIRED = {
+    cls.model_fields["type"].default: {
+        name for name, field in cls.model_fields.items() if field.is_required()
+    }
+    | {"type", "status", "evidence"}
+    for cls in EVENT_CLASSES
+}
 _FIELDS_OF_TYPE = {cls.model_fields["type"].default: set(cls.model_fields) for cls in EVENT_CLASSES}
 _CURRENCY_SYMBOLS = {
     "US$": "USD",
@@ -430,13 +440,24 @@ def _decode_event(
         if evidence is not None:
             data["evidence"], span = evidence
         stated_unit: str | None = None
+        unread: list[str] = []
         for offset, line in enumerate(block[1:], 1):
             key, _, value = line.partition(" ")
-            unit = _read_field(data, key, value, number + offset)
+            try:
+                unit = _read_field(data, key, value, number + offset)
+            except CompactFormatError as exc:
+                if _FIELD_BY_KEY.get(key, (None,))[0] in _REQUIRED[data["type"]]:
+                    raise
+                unread.append(str(exc))  # an optional slot: left empty, the event kept
+                continue
             stated_unit = stated_unit or unit
         if stated_unit is not None and "unit" in _FIELDS_OF_TYPE[data["type"]]:
             data.setdefault("unit", stated_unit)
-        event = event_adapter.validate_python(data)
+        event = _validated(data, unread)
+        if unread:
+            log.warning(
+                "event at line %d: unreadable slots left empty: %s", number, "; ".join(unread)
+            )
     except CompactFormatError as exc:
         raise CompactFormatError(f"event at line {number}: {exc}") from None
     except ValidationError as exc:
@@ -444,6 +465,23 @@ def _decode_event(
         raise CompactFormatError(f"event at line {number}: {problems}") from None
     event.evidence_span = span
     return event
+
+
+def _validated(data: dict[str, Any], unread: list[str]) -> Event:
+    """The event; an optional slot that fails its schema is left empty and noted in `unread`."""
+    try:
+        return event_adapter.validate_python(data)
+    except ValidationError as exc:
+        optional = {
+            str(error["loc"][1])
+            for error in exc.errors()
+            if len(error["loc"]) > 1 and str(error["loc"][1]) not in _REQUIRED[data["type"]]
+        }
+        if not optional or optional & {"type", "participants"}:
+            raise
+        for field in sorted(optional):
+            unread.append(f"{_line_key((field,))}: {data.pop(field)!r} does not fit the schema")
+        return event_adapter.validate_python(data)
 
 
 def _line_key(location: tuple[int | str, ...]) -> str:

@@ -1,34 +1,29 @@
-"""Long articles: overlapping chunks that fit the model's context, and merging their events.
+"""Long articles: overlapping chunks that fit the model's context, and merging their
+events.
 
 Sizes are approximate tokens: ASCII text counts 4 characters a token (measured with
 Gemma 3's tokenizer: 4.4 for English news), every other character one token (measured:
 Cyrillic 3.6, Arabic 2.6, Chinese 1.3 characters a token), so the estimate errs toward
-smaller chunks. Chunks are runs of whole sentences; each repeats the last sentences of
-the one before (the overlap), so an event near a boundary is read whole with its context.
-An event that two neighbouring chunks both report (same type, overlapping evidence) is
-merged into one. Evidence offsets are shifted into the coordinates of the whole article.
+smaller chunks. Chunks are runs of whole sentences (`extractor.text.sentences`); each
+repeats the last sentences of the one before (the overlap), so an event near a boundary
+is read whole with its context. `extractor.checks.merge` joins the chunks' events again.
 """
 
 from __future__ import annotations
 
-import re
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from extractor_schemas import Article, Event, Span, event_adapter
+from extractor_schemas import Article
 
-from .config import Settings
-from .errors import ArticleError
+from ..config import Settings
+from ..errors import ArticleError
+from .sentences import split_sentences
 
 PROMPT_RESERVE_TOKENS = 2048  # system prompt, few-shot example and tool schema
 MIN_CHUNK_TOKENS = 256
-# About 2,400 characters: 12 of the 349 training articles are longer. At 4,000 (the longest ones)
-# the shipped adapter answered `none` to every chunk of a 22,700-character seed.
-COMPACT_CHUNK_TOKENS = 600
 CHARS_PER_ASCII_TOKEN = 4
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+|\n\s*")
-_LIST_FIELDS = ("topics", "areas")
 
 
 @dataclass(frozen=True)
@@ -46,16 +41,16 @@ def approx_tokens(text: str) -> int:
     return -(-ascii_chars // CHARS_PER_ASCII_TOKEN) + (len(text) - ascii_chars)
 
 
-def chunk_budget(settings: Settings) -> tuple[int, int]:
+def chunk_budget(settings: Settings, format_limit: int | None = None) -> tuple[int, int]:
     """(tokens per chunk, overlap tokens) from the settings.
 
     Default chunk: the embedded server's context (EXTRACTOR_EMBEDDED_CTX) less the answer
-    (EXTRACTOR_MAX_TOKENS) and a reserve for the prompt around the article; for the tuned
-    model's compact answers, at most what it saw in training.
+    (EXTRACTOR_MAX_TOKENS) and a reserve for the prompt around the article, and at most
+    `format_limit` (what the answer format's model saw in training, if it says).
     """
     derived = settings.embedded_ctx - settings.answer_max_tokens - PROMPT_RESERVE_TOKENS
-    if settings.uses_compact:
-        derived = min(derived, COMPACT_CHUNK_TOKENS)
+    if format_limit is not None:
+        derived = min(derived, format_limit)
     tokens = settings.chunk_tokens or max(derived, MIN_CHUNK_TOKENS)
     return tokens, min(settings.chunk_overlap_tokens, tokens // 4)
 
@@ -70,13 +65,15 @@ def check_size(article: Article, settings: Settings) -> None:
         )
 
 
-def split_article(article: Article, settings: Settings) -> list[Chunk]:
+def split_article(
+    article: Article, settings: Settings, format_limit: int | None = None
+) -> list[Chunk]:
     """The article itself when it fits one chunk, else overlapping slices of its body."""
     check_size(article, settings)
-    tokens, overlap = chunk_budget(settings)
+    tokens, overlap = chunk_budget(settings, format_limit)
     if approx_tokens(article.body) <= tokens:
         return [Chunk(0, len(article.text), article)]
-    pieces = _pieces(article.text, article.body_start, tokens)
+    pieces = _pieces(article, tokens)
     spans = _group(pieces, [approx_tokens(article.text[a:b]) for a, b in pieces], tokens, overlap)
     spans = [(a, a + len(article.text[a:b].rstrip())) for a, b in spans]
     count = len(spans)
@@ -94,15 +91,14 @@ def split_article(article: Article, settings: Settings) -> list[Chunk]:
     ]
 
 
-def _pieces(text: str, start: int, tokens: int) -> list[tuple[int, int]]:
-    """Sentences (with their trailing space) from `start`; overlong ones cut at spaces."""
+def _pieces(article: Article, tokens: int) -> list[tuple[int, int]]:
+    """The body's sentences with their trailing space; overlong ones cut at spaces."""
+    text = article.text
+    starts = [sentence.start for sentence in split_sentences(article)]
+    bounds = [article.body_start, *starts[1:], len(text)]
     pieces: list[tuple[int, int]] = []
-    begin = start
-    for match in _SENTENCE_END.finditer(text, start):
-        pieces += _cut(text, begin, match.end(), tokens)
-        begin = match.end()
-    if begin < len(text):
-        pieces += _cut(text, begin, len(text), tokens)
+    for begin, end in itertools.pairwise(bounds):
+        pieces += _cut(text, begin, end, tokens)
     return pieces
 
 
@@ -145,62 +141,3 @@ def _group(
             repeated += weights[following]
         first = following
     return spans
-
-
-def merge_events(chunks: Sequence[Chunk], answers: Sequence[Sequence[Event]]) -> list[Event]:
-    """All chunks' events in whole-article offsets, overlap duplicates merged into one."""
-    merged: list[Event] = []
-    seen_in: list[int] = []  # the last chunk that reported each merged event
-    for index, (chunk, events) in enumerate(zip(chunks, answers, strict=True)):
-        for event in events:
-            placed = _shifted(event, chunk.start)
-            twin = next(
-                (
-                    k
-                    for k, other in enumerate(merged)
-                    if seen_in[k] == index - 1 and _same_event(other, placed)
-                ),
-                None,
-            )
-            if twin is None:
-                merged.append(placed)
-                seen_in.append(index)
-            else:
-                merged[twin] = _combined(merged[twin], placed)
-                seen_in[twin] = index
-    return merged
-
-
-def _shifted(event: Event, offset: int) -> Event:
-    span = event.evidence_span
-    if span is None or offset == 0:
-        return event
-    return event.model_copy(
-        update={"evidence_span": Span(start=span.start + offset, end=span.end + offset)}
-    )
-
-
-def _same_event(one: Event, other: Event) -> bool:
-    a, b = one.evidence_span, other.evidence_span
-    return (
-        one.type == other.type
-        and a is not None
-        and b is not None
-        and (a.start < b.end and b.start < a.end)
-    )
-
-
-def _combined(one: Event, other: Event) -> Event:
-    """One event from two reports of it: the longer evidence, every name, no lost field."""
-    keep, extra = (one, other) if len(one.evidence) >= len(other.evidence) else (other, one)
-    data: dict[str, Any] = keep.model_dump()
-    more: dict[str, Any] = extra.model_dump()
-    for key, value in data.items():
-        if value is None and more.get(key) is not None:
-            data[key] = more[key]
-    names = {p["name"].casefold() for p in data["participants"]}
-    data["participants"] += [p for p in more["participants"] if p["name"].casefold() not in names]
-    for key in _LIST_FIELDS:
-        if key in data:
-            data[key] += [item for item in more[key] if item not in data[key]]
-    return event_adapter.validate_python(data)

@@ -1,11 +1,14 @@
-"""Number an article's sentences, with their offsets, for the compact answer format.
+"""The one sentence splitter: numbered sentences with their offsets.
 
-The split is deliberately cautious: it breaks at line breaks and at `.`, `!`,
-`?` or `…` followed by space and a capital, digit or quote, but not after
-common abbreviations ("Co.", "U.S.", "Mr.") or single initials. Merging two
-sentences by mistake only makes an evidence sentence longer; splitting one
-wrongly would cut the evidence. The rules are part of the compact format:
-changing them changes sentence numbers, so bump `SENTENCES_VERSION`.
+Everything that needs sentences uses it: the compact prompt's numbered lines, the
+JSON format's evidence choices, the pieces chunks are made of, and re-anchoring.
+The split is deliberately cautious. It breaks at line breaks; at `.`, `!`, `?` or `…`
+followed by space and a sentence start (a capital in any script, a digit, an opening
+quote or bracket, or a letter of a script without case, such as Chinese); and after
+`。`, `！` or `？` with or without space. It does not break after common
+abbreviations ("Co.", "U.S.", "Mr.") or single initials. Merging two sentences by
+mistake only makes an evidence sentence longer; splitting one wrongly would cut the
+evidence. Changing a rule changes sentence numbers: bump `extractor.versions.SENTENCES`.
 """
 
 from __future__ import annotations
@@ -15,9 +18,8 @@ from dataclasses import dataclass
 
 from extractor_schemas import Article
 
-SENTENCES_VERSION = "s1"
-
-_BREAK = re.compile(r"[.!?…][\"'”’)\]]*[ \t]+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])|\n+")
+_BREAK = re.compile(r"[.!?…][\"'”’)\]]*[ \t]+(?=\S)|[。！？][\"'”’」』）)]*[ \t]*|\n+")
+_OPENERS = "\"'“‘«„「『（(["
 _ABBREVIATION_WORDS = """co corp inc ltd plc llc bhd mr mrs ms dr prof st no nos vs gen gov sen
 rep jr
 sr messrs jan feb mar apr jun jul aug sep sept oct nov dec approx est dept univ mt ft bros e.g i.e
@@ -44,13 +46,28 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
+def _starts_sentence(text: str, at: int) -> bool:
+    """Whether the text after a full stop and space can begin a sentence."""
+    if at >= len(text):
+        return False
+    char = text[at]
+    if char in _OPENERS and at + 1 < len(text):
+        char = text[at + 1]
+    if char.isdigit() or char.isupper() or char.istitle():
+        return True
+    return char.isalpha() and not char.islower()  # a script without case
+
+
 def split_sentences(article: Article) -> list[Sentence]:
     """The body's sentences in order, stripped of surrounding whitespace."""
     text = article.text
     pieces: list[tuple[int, int]] = []
     start = article.body_start
     for match in _BREAK.finditer(text, article.body_start):
-        if match.group().startswith((".",)) and _is_abbreviation(text, match.start()):
+        mark = match.group()[0]
+        if mark in ".!?…" and not _starts_sentence(text, match.end()):
+            continue
+        if mark == "." and _is_abbreviation(text, match.start()):
             continue
         end = match.start() + len(match.group().rstrip(" \t\n"))
         pieces.append((start, end))

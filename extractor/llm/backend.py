@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from .config import Settings
-from .llm.client import LLMClient
-from .llm.embedded import EmbeddedServer, model_alias
+from ..config import Settings
+from .client import LLMClient
+from .embedded import EmbeddedServer, model_alias
 
 
 class Backend:

@@ -5,10 +5,10 @@ rules from the article inside the request (its first sentences become evidence,
 capitalised names in them become participants), so it passes the extractor's
 schema validation and grounding. Its only job is load.
 
-Run it:   python benchmarks/stub_server.py --latency-ms 200 --port 8099
+Run it:   python tests/fakes/stub_server.py --latency-ms 200 --port 8099
 Import it (tests, load tests of other services):
 
-    from benchmarks.stub_server import StubServer
+    from tests.fakes.stub_server import StubServer
     with StubServer(latency_ms=200) as stub:
         ...  # point EXTRACTOR_BASE_URL at stub.base_url; stub.requests counts POSTs
 """

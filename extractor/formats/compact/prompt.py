@@ -5,14 +5,15 @@ from __future__ import annotations
 from extractor_prompts import Messages, load_template
 from extractor_schemas import Article
 
-from .sentences import numbered_body
+from ...text.sentences import Sentence, numbered_body
 
 COMPACT_TEMPLATE = "compact"
 
 
-def compact_view(article: Article) -> Article:
+def compact_view(article: Article, sentences: list[Sentence] | None = None) -> Article:
     """The article as the compact prompt shows it: one `[n] sentence` line per sentence."""
-    return Article(id=article.id, text=numbered_body(article), published=article.published)
+    text = numbered_body(article, sentences)
+    return Article(id=article.id, text=text, published=article.published)
 
 
 def compact_messages(article: Article) -> Messages:

@@ -1,4 +1,9 @@
-"""The response model instructor validates each answer against."""
+"""The response model a JSON answer is validated against, and its schema for the model.
+
+Grounding comes in through the validation context (`GROUNDING_CONTEXT_KEY`), so one
+class serves every article and its schema is built once. Only grounded decoding (the
+evidence must be one of the article's sentences) needs a class per article.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,11 @@ from typing import Any, ClassVar
 from extractor_schemas import Article, Event
 from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 
-from .grounding import ArticleIndex
+from ...checks.grounding import ArticleIndex
+from ...text.sentences import split_sentences
 
 GROUNDING_CONTEXT_KEY = "article_index"
 _SET_BY_EXTRACTOR = ("evidence_span",)
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]?\s+|\n+")
 _UNESCAPABLE = re.compile(r'["\\]')  # llama.cpp's schema-to-grammar mis-escapes these in enums
 
 
@@ -23,8 +28,9 @@ def article_sentences(article: Article, limit: int = 400, min_length: int = 12) 
     choice is still a verbatim span but needs no escaping in a grammar.
     """
     seen: dict[str, None] = {}
-    for sentence in _SENTENCE_END.split(article.body):
-        for piece in _UNESCAPABLE.split(sentence):
+    text = article.text
+    for sentence in split_sentences(article):
+        for piece in _UNESCAPABLE.split(text[sentence.start : sentence.end]):
             piece = piece.strip()
             if len(piece) >= min_length:  # a stripped slice of the body: verbatim by construction
                 seen.setdefault(piece, None)
@@ -40,14 +46,10 @@ class ArticleEvents(BaseModel):
     evidence_choices: ClassVar[list[str] | None] = None
     max_events: ClassVar[int | None] = None
     max_text_length: ClassVar[int | None] = None
-    # The article the answer must be grounded in. Kept on the per-article class, not in
-    # instructor's `context`: instructor renders a given context into the messages as a
-    # Jinja template, which would run any `{{ ... }}` an article contains.
-    article_index: ClassVar[ArticleIndex | None] = None
 
     @model_validator(mode="after")
     def _grounded(self, info: ValidationInfo) -> ArticleEvents:
-        index = (info.context or {}).get(GROUNDING_CONTEXT_KEY) or type(self).article_index
+        index = (info.context or {}).get(GROUNDING_CONTEXT_KEY)
         if isinstance(index, ArticleIndex):
             problems = index.problems(list(self.events))
             if problems:
@@ -74,21 +76,18 @@ class ArticleEvents(BaseModel):
         return schema
 
     @classmethod
-    def constrained(
+    def bounded(
         cls,
-        article: Article,
         *,
-        evidence_from_sentences: bool,
-        max_events: int | None,
-        max_text_length: int | None,
-        index: ArticleIndex | None = None,
+        max_events: int | None = None,
+        max_text_length: int | None = None,
+        evidence_choices: list[str] | None = None,
     ) -> type[ArticleEvents]:
-        """A per-article variant: grounded in `index`, with schema bounds for a grammar."""
-        if not (evidence_from_sentences or max_events or max_text_length or index):
+        """A variant whose schema bounds the answer, for a grammar; `cls` when unbounded."""
+        if not (evidence_choices or max_events or max_text_length):
             return cls
         attributes = {
-            "article_index": index,
-            "evidence_choices": article_sentences(article) if evidence_from_sentences else None,
+            "evidence_choices": evidence_choices,
             "max_events": max_events,
             "max_text_length": max_text_length,
             "__doc__": cls.__doc__,

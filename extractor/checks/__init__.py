@@ -1,0 +1,1 @@
+"""Checks on events: grounding, evidence anchoring, dates, repeats and chunk merges."""

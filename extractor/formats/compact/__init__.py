@@ -1,0 +1,1 @@
+"""Compact answers for the tuned embedded model."""

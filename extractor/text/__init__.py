@@ -1,0 +1,1 @@
+"""Text handling: the one sentence splitter, and chunks of long articles."""
