@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from tests.fakes.synthetic_articles import synthetic_articles  # noqa: E402
 
 LLAMA_SERVERS = "llama_cpp.server|extractor.llm.llama_server"
-STUB = [sys.executable, "tests/fakes/stub_server.py"]
+STUB = [sys.executable, "-m", "tests.fakes.stub_server"]
 SERVE = [sys.executable, "-c", "from extractor.cli import main; main()", "serve"]
 RERUN = "{python} benchmarks/load_serve.py --clients {clients} --duration {duration:g} " + (
     "--stub-latency-ms {latency:g}"

@@ -165,3 +165,22 @@ def test_extract_checks_dates_unless_turned_off(
         result = extractor.extract(ARTICLE, article_id="astana", published="2025-05-27")
     [event] = result.events
     assert event.date == expected
+
+
+def test_time_matches_equal_the_full_scan_on_every_labeled_sentence() -> None:
+    """The fast scan (tried at possible starting words only) finds what `finditer` finds."""
+    from extractor.articles import read_article_file
+    from extractor.checks import dates
+    from extractor.text.sentences import split_sentences
+    from tests.conftest import ROOT
+
+    checked = 0
+    for folder in ("seeds", "seeds/real", "training/articles"):
+        for path in sorted((ROOT / folder).glob("*.txt")):
+            article = read_article_file(path)
+            for sentence in split_sentences(article):
+                text = article.text[sentence.start : sentence.end]
+                full = [(m.span(), m.lastgroup) for m in dates._TIME.finditer(text)]
+                assert [(m.span(), m.lastgroup) for m in dates.time_matches(text)] == full, text
+                checked += 1
+    assert checked > 5000

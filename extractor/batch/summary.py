@@ -59,8 +59,9 @@ class BatchSummary:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
-    elapsed_s: float = 0.0
-    cpu_s: float = 0.0
+    elapsed_s: float = 0.0  # the run, without starting or checking the backend
+    cpu_s: float = 0.0  # likewise
+    backend_open_s: float = 0.0  # starting (embedded) or checking (endpoint) the backend
     cost_usd: float | None = None
     batch_api: bool = False
     error_classes: Counter[str] = field(default_factory=Counter)
@@ -130,6 +131,7 @@ class BatchSummary:
             "batch_api": self.batch_api,
             "elapsed_s": round(self.elapsed_s, 3),
             "cpu_s": round(self.cpu_s, 3),
+            "backend_open_s": round(self.backend_open_s, 3),
             "articles_per_s": round(self.rate, 2),
             "latency_p50_s": _round(self.latency.percentile(0.5)),
             "latency_p95_s": _round(self.latency.percentile(0.95)),
@@ -179,6 +181,6 @@ def print_summary(summary: BatchSummary, console: Console, table: PriceTable) ->
     grid.add_row(
         "time",
         f"{summary.elapsed_s:.1f} s, {summary.rate:.1f} articles/s, "
-        f"client CPU {summary.cpu_s:.1f} s",
+        f"client CPU {summary.cpu_s:.1f} s (+{summary.backend_open_s:.1f} s opening the backend)",
     )
     console.print(grid)

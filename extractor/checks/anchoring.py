@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from extractor_schemas import Article, Event, Span
+from extractor_schemas import Article, Event, Span, slot
 
 from ..text.sentences import Sentence
 from .grounding import ArticleIndex, stated_numbers
@@ -52,11 +52,11 @@ def support(event: Event, sentence: str) -> float:
         return sum(index.has_name(text) for text in texts if text.strip())
 
     names = [participant.name for participant in event.participants]
-    own = [value for field in _TEXT_FIELDS if (value := getattr(event, field, None))]
+    own = [value for field in _TEXT_FIELDS if (value := slot(event, field))]
     for field in _LIST_FIELDS:
-        own += getattr(event, field, None) or []
+        own += slot(event, field) or []
     figures = sum(index.has_number(number) for _, number in stated_numbers(event))
-    kind = getattr(event, "milestone", None) or event.type
+    kind = slot(event, "milestone") or event.type
     return (
         OWN_WEIGHT * (stated(own) + figures)
         + NAME_WEIGHT * (stated(names) + stated([event.location or ""]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -86,6 +87,13 @@ _PATTERNS: list[tuple[str, str]] = [
     ("week", r"\b(?P<wk>(?i:last|this|next)) week\b"),
 ]
 _TIME = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _PATTERNS))
+_OTHER_STARTERS = (
+    "the start beginning middle end early mid late in by since from until to during of on "
+    "last next this earlier later today yesterday"
+)
+# A time expression begins at a digit, Q1-Q4, or one of these words (any case).
+_STARTERS = frozenset([*MONTHS, *WEEKDAYS, *_ORDINALS, *_OTHER_STARTERS.split()])
+_WORD = re.compile(r"\b\w+")
 _SAID_BEFORE = re.compile(r"\b(?:said|says|told [\w ]{1,30}?)(?: on| this| last)? $")
 _DATELINE_BEFORE = re.compile(r"^\W*[A-ZÀ-Þ][A-ZÀ-Þ .'’-]+(?:, ?[A-Z][\w .'’-]*)?, ?$")
 
@@ -175,11 +183,31 @@ def _resolve(kind: str, found: dict[str, str], published: date) -> TimeMention:
     return TimeMention(text, _week_month(first, first + timedelta(days=6)))
 
 
+def time_matches(sentence: str) -> Iterator[re.Match[str]]:
+    """`_TIME.finditer(sentence)`, tried only at words where a time expression can begin.
+
+    Every pattern begins at a digit, `Q1`-`Q4` or one of `_STARTERS`; trying the big
+    alternation there alone finds the same matches about six times faster
+    (tests/test_dates.py checks that the two agree).
+    """
+    end = 0
+    for word in _WORD.finditer(sentence):
+        start = word.start()
+        if start < end:
+            continue
+        token = word.group().lower()
+        if token in _STARTERS or token[0].isdigit() or (token[0] == "q" and token[1:2] in "1234"):
+            match = _TIME.match(sentence, start)
+            if match is not None:
+                end = match.end()
+                yield match
+
+
 def time_mentions(sentence: str, published: date) -> list[TimeMention]:
     """The time expressions of `sentence`, left to right, without a leading dateline
     ("ASTANA, May 27." dates the lead event only, which the model reads itself)."""
     mentions = []
-    for match in _TIME.finditer(sentence):
+    for match in time_matches(sentence):
         kind = str(match.lastgroup)  # the pattern's own group closes after its inner ones
         if kind in ("month_day", "day_month") and _DATELINE_BEFORE.match(sentence[: match.start()]):
             continue

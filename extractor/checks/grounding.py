@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
-from extractor_schemas import EventBase, Span
+from extractor_schemas import EventBase, Span, slot
 from rapidfuzz import fuzz
 
 _QUOTES = str.maketrans(
@@ -159,11 +159,11 @@ class ArticleIndex:
 def stated_numbers(event: EventBase) -> list[tuple[str, float]]:
     """The event's figures that the article must state: money amounts and capacities."""
     numbers: list[tuple[str, float]] = []
-    value = getattr(event, "value", None)
+    value = slot(event, "value")
     if value is not None:
         numbers.append(("value.amount", float(value.amount)))
     for field in ("from_value", "to_value"):
-        number = getattr(event, field, None)
+        number = slot(event, field)
         if number is not None:
             numbers.append((field, float(number)))
     return numbers

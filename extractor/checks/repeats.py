@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from extractor_schemas import Event
+from extractor_schemas import Event, slot
 
 _COMMON_FIELDS = {"status", "date", "location", "participants", "evidence", "evidence_span"}
 _WHAT_FIELDS = (
@@ -35,8 +35,8 @@ def _loop_key(event: Event, names: frozenset[str]) -> Hashable:
 
 
 def _happening_key(event: Event, names: frozenset[str]) -> Hashable:
-    what = [getattr(event, field, None) for field in _WHAT_FIELDS]
-    money = getattr(event, "value", None)
+    what = [slot(event, field) for field in _WHAT_FIELDS]
+    money = slot(event, "value")
     texts = tuple(value.casefold() if isinstance(value, str) else value for value in what)
     amount = money.amount if money is not None else None
     return ("happening", event.type, names, event.status, event.date, texts, amount)

@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -31,7 +31,7 @@ class FewShotExample(BaseModel):
     article: Article
     events: list[Event]
 
-    @property
+    @cached_property
     def events_json(self) -> str:
         return json.dumps(
             {"events": [e.model_dump(mode="json", exclude={"evidence_span"}) for e in self.events]},

@@ -17,6 +17,7 @@ from .events import (
     ProjectMilestone,
     event_adapter,
     event_json_schema,
+    slot,
 )
 from .gold import GoldAnswer
 from .result import SCHEMA_VERSION, ExtractionFailure, ExtractionResult, Record, Usage
@@ -49,4 +50,5 @@ __all__ = [
     "check_partial_date",
     "event_adapter",
     "event_json_schema",
+    "slot",
 ]

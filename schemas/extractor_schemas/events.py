@@ -6,7 +6,7 @@ an optional `evidence_span`, the offsets of the evidence in the article.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import Field, TypeAdapter
 
@@ -123,3 +123,12 @@ event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
 def event_json_schema() -> dict[str, object]:
     """JSON Schema of the predicted-event union (discriminated on `type`)."""
     return event_adapter.json_schema()
+
+
+def slot(event: EventBase, name: str) -> Any:
+    """The event's field `name`, or None when its type has no such field.
+
+    Reads the instance dict: `getattr(event, name, None)` on a missing field goes through
+    pydantic's slow `__getattr__` and an exception, on every event of every article.
+    """
+    return event.__dict__.get(name)
