@@ -234,3 +234,70 @@ def test_cli_records_each_bad_file_and_goes_on(tmp_path: Path, server: FaultServ
     assert failures["c_empty"]["message"] == "article 'c_empty' is empty"
     assert failures["d_huge"]["message"].startswith("article 'd_huge' has 1,120,000 characters")
     assert server.chat_requests == 2
+
+
+def test_extract_reads_json_lines_one_record_per_line(tmp_path: Path, server: FaultServer) -> None:
+    """A JSON Lines file is read line by line, as `batch` reads it, never as one article."""
+    lines = [
+        json.dumps({"id": "astana", "published": "2025-05-27", "text": ARTICLE}),
+        "not json",
+        json.dumps({"id": "second", "text": ARTICLE}),
+    ]
+    (tmp_path / "articles.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {"EXTRACTOR_BASE_URL": server.base_url, "EXTRACTOR_MODEL": "fault-server"}
+    run = _cli("extract", str(tmp_path / "articles.jsonl"), env=env)
+    records = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [(r["article_id"], r["record"]) for r in records] == [
+        ("astana", "result"),
+        (f"{tmp_path / 'articles.jsonl'}:2", "failure"),
+        ("second", "result"),
+    ]
+    assert records[0]["published"] == "2025-05-27"
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+
+
+def test_extract_reads_one_article_from_stdin_with_a_published_date(server: FaultServer) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("EXTRACTOR_")}
+    env = {**clean, "EXTRACTOR_BASE_URL": server.base_url, "EXTRACTOR_MODEL": "fault-server"}
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from extractor.cli import main; main()",
+            "extract",
+            "-",
+            "--published",
+            "2025-05-27",
+        ],
+        input=ARTICLE,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    [record] = [json.loads(line) for line in run.stdout.splitlines()]
+    assert run.returncode == 0, run.stderr
+    assert record["article_id"] == "stdin" and record["published"] == "2025-05-27"
+
+
+@pytest.mark.parametrize("command", ["extract", "batch"])
+@pytest.mark.parametrize("output", ["/proc/extractor-cannot-write", "{tmp}"])
+def test_an_output_that_cannot_be_written_is_one_line_error(
+    command: str, output: str, tmp_path: Path, server: FaultServer
+) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    env = {"EXTRACTOR_BASE_URL": server.base_url, "EXTRACTOR_MODEL": "fault-server"}
+    run = _cli(command, str(tmp_path / "a.txt"), "-o", output.format(tmp=tmp_path), env=env)
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr
+    [line] = run.stderr.strip().splitlines()
+    assert line.startswith("error: ") and output.format(tmp=tmp_path) in line
+
+
+def test_error_lines_print_brackets_as_written(tmp_path: Path) -> None:
+    """Rich markup is never read in an error: "[embedded]" stays in the line."""
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    run = _cli("extract", str(tmp_path / "a.txt"), env={"EXTRACTOR_TEMPERATURE": "hot[embedded]"})
+    assert run.returncode == 2
+    assert "'hot[embedded]'" in run.stderr

@@ -12,7 +12,7 @@ from extractor_evals.validate import validate_dataset
 from extractor_schemas import GoldAnswer
 from extractor_training.augment import Augmenter
 from extractor_training.cli import DEFAULT_SEED, DEFAULT_VARIANTS
-from extractor_training.dedup import THRESHOLD, near_duplicates
+from extractor_training.dedup import THRESHOLD, eval_articles, near_duplicates, same_stories
 from extractor_training.examples import Example, Variant, read_examples, render_gold
 from extractor_training.provenance import read_manifest, sha256
 
@@ -38,7 +38,8 @@ def variants(hand: list[Example]) -> list[Variant]:
 
 
 def _seeds() -> dict[str, str]:
-    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+    """Every eval article: the seeds and the real-news and language subsets."""
+    return eval_articles(SEEDS)
 
 
 def test_hand_gold_files_are_valid(hand: list[Example]) -> None:
@@ -65,6 +66,32 @@ def test_no_training_article_is_a_near_duplicate_of_an_eval_article(
 ) -> None:
     train = {e.id: e.text for e in [*hand, *variants]}
     assert [str(pair) for pair in near_duplicates(train, _seeds())] == []
+
+
+def test_no_training_article_retells_an_eval_story(
+    hand: list[Example], variants: list[Variant]
+) -> None:
+    train = {e.id: e.text for e in [*hand, *variants]}
+    assert {"real", "lang"} <= {path.parent.name for path in SEEDS.glob("*/*.txt")}
+    assert [str(pair) for pair in same_stories(train, _seeds())] == []
+
+
+# The same happening as seed 004, told in other words: few shared 5-word shingles.
+RETOLD_004 = (
+    " date 2025-05-28\nKazakh leader Kassym-Jomart Tokayev received Xi Gohua, who chairs "
+    "CITIC Group, on the sidelines of the Astana International Forum. Xi said the Chinese "
+    "conglomerate wants to help rebuild the Center-West highway and upgrade refineries. "
+    "Tokayev thanked the group for finishing the upgrade of the Aktau Bitumen Plant early."
+)
+
+
+def test_the_story_check_catches_a_retelling_that_shares_few_words() -> None:
+    """Control: the shingle check misses a retelling; the names-and-figures check does not."""
+    assert near_duplicates({"retold": RETOLD_004}, _seeds()) == []
+    (pair,) = same_stories({"retold": RETOLD_004}, _seeds())
+    assert pair.eval_id == "004_1defd1476dc2c061"
+    other = (HAND / "t001_chile_desal_expansion.txt").read_text(encoding="utf-8")
+    assert same_stories({"t001": other}, _seeds()) == []
 
 
 def test_the_check_catches_an_edited_copy_of_an_eval_article() -> None:
@@ -100,7 +127,9 @@ def test_manifest_records_every_example_with_its_hashes(
             assert row["seed"] == DEFAULT_SEED
             assert row["substitutions"] == json.loads(json.dumps(example.substitutions))
         else:
-            assert row["source"] == "hand" and row["batch"].startswith("hand-") and row["author"]
+            assert row["source"] == "hand" and row["batch"] and row["author"]
+            if row["batch"].startswith("real-"):  # rewritten from a public news article
+                assert row["url"].startswith(("http://", "https://")), example.id
 
 
 def test_augmentation_is_deterministic(hand: list[Example]) -> None:

@@ -7,7 +7,7 @@ import re
 from extractor_schemas import Article
 
 from extractor import ArticleError, parse_article
-from extractor.grounding import ArticleIndex
+from extractor.checks.grounding import ArticleIndex
 
 from .examples import Example, Variant
 from .names import NAME_KINDS, GoldStrings, similar_names

@@ -15,9 +15,18 @@ from rich.progress import track
 from .augment import Augmenter
 from .card import BASE_REPORT, write_card
 from .curve import by_training_set, plot_curve, point_from_report, read_point
-from .dedup import THRESHOLD, most_similar
+from .dedup import THRESHOLD, eval_articles, most_similar, same_stories
 from .examples import Example, read_examples
-from .provenance import hand_row, read_batches, read_manifest, sha256, variant_row, write_manifest
+from .provenance import (
+    batch_of,
+    hand_row,
+    read_batches,
+    read_manifest,
+    read_sources,
+    sha256,
+    variant_row,
+    write_manifest,
+)
 from .sft import StaleDataError, build_sft
 from .train_cmd import DEFAULT_OUT, train_command
 
@@ -49,6 +58,9 @@ def augment(
     out: _Dir = Path("training/augmented"),
     manifest: Annotated[Path, typer.Option(dir_okay=False)] = Path("training/manifest.jsonl"),
     batches: _InFile = Path("training/batches.json"),
+    sources: Annotated[
+        Path, typer.Option(file_okay=False, help="Where the rewritten articles come from.")
+    ] = Path("training/sources"),
     evals: Annotated[
         Path, typer.Option(exists=True, file_okay=False, help="Eval set to keep apart.")
     ] = Path("seeds"),
@@ -68,7 +80,16 @@ def augment(
     hand_count = _fail_on_problems(console, articles)
     examples = list(read_examples(articles))
     batch_list = read_batches(batches)
-    rows = [hand_row(example, batch_list) for example in examples]
+    origins = read_sources(sources)
+    missing = [
+        e.id
+        for e in examples
+        if batch_of(e.id, batch_list).name.startswith("real-") and e.id not in origins
+    ]
+    if missing:
+        console.print(f"[red]✗[/] rewritten articles without a source url: {missing[:5]}")
+        raise typer.Exit(1)
+    rows = [hand_row(example, batch_list, origins) for example in examples]
     augmenter = Augmenter(seed)
     made: list[Example] = []
     rejections: list[str] = []
@@ -85,11 +106,12 @@ def augment(
         variant.write(out)
     _fail_on_problems(console, out)
     train = {e.id: e.text for e in [*examples, *made]}
-    eval_texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted(evals.glob("*.txt"))}
+    eval_texts = eval_articles(evals)
     closest = most_similar(train, eval_texts)
-    duplicates = [pair for pair in closest if pair.score >= THRESHOLD]
-    for pair in duplicates:
-        console.print(f"[red]✗[/] near-duplicate of an eval article: {pair}", highlight=False)
+    duplicates = [str(pair) for pair in closest if pair.score >= THRESHOLD]
+    duplicates += [str(pair) for pair in same_stories(train, eval_texts)]
+    for duplicate in duplicates:
+        console.print(f"[red]✗[/] an eval article's text or story: {duplicate}", highlight=False)
     if duplicates:
         raise typer.Exit(1)
     write_manifest(manifest, rows)

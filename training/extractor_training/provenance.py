@@ -1,7 +1,9 @@
 """Where every training example comes from: the manifest (JSON Lines, one row per example).
 
-A hand-written row names its batch and author (from `training/batches.json`);
-an augmented row names its source example, the seed and the substitutions.
+A hand-written row names its batch and author (from `training/batches.json`); a row
+rewritten from a public news article also names its source (from
+`training/sources/*.jsonl`: url, publication date, style, region, sector); an augmented
+row names its source example, the seed and the substitutions.
 Both carry the sha256 of the article text and of the gold file.
 """
 
@@ -55,16 +57,39 @@ def batch_of(article_id: str, batches: list[Batch]) -> Batch:
     raise ValueError(f"{article_id} is in no batch of training/batches.json; add its batch there")
 
 
-def hand_row(example: Example, batches: list[Batch]) -> dict[str, Any]:
+def hand_row(
+    example: Example, batches: list[Batch], sources: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     batch = batch_of(example.id, batches)
-    return {
+    row: dict[str, Any] = {
         "id": example.id,
         "source": "hand",
         "batch": batch.name,
         "author": batch.author,
-        "text_sha256": sha256(example.text),
-        "gold_sha256": sha256(example.gold_text),
     }
+    origin = (sources or {}).get(example.id)
+    if origin is not None:
+        row["url"] = origin["url"]
+        if origin.get("urls"):
+            row["urls"] = origin["urls"]
+        for key in ("published", "style", "region", "sector", "language"):
+            if origin.get(key):
+                row[key] = origin[key]
+    return {**row, "text_sha256": sha256(example.text), "gold_sha256": sha256(example.gold_text)}
+
+
+def read_sources(folder: Path) -> dict[str, dict[str, Any]]:
+    """The public article each rewritten training article comes from, by id."""
+    sources: dict[str, dict[str, Any]] = {}
+    for path in sorted(folder.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if not str(row.get("url", "")).startswith(("http://", "https://")):
+                raise ValueError(f"{path}:{number}: {row.get('id')!r} has no source url")
+            sources[row["id"]] = row
+    return sources
 
 
 def variant_row(variant: Variant, seed: int) -> dict[str, Any]:

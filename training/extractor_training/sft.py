@@ -15,8 +15,8 @@ from statistics import mean
 from typing import Any
 
 from extractor import parse_article
-from extractor.compact import COMPACT_VERSION, decode, encode
-from extractor.compact_prompt import compact_messages, compact_prompt_version
+from extractor.formats.compact.codec import COMPACT_VERSION, decode, encode
+from extractor.formats.compact.prompt import compact_messages, compact_prompt_version
 
 from .examples import Example
 from .provenance import sha256
