@@ -175,3 +175,26 @@ def test_each_subset_is_reported_apart_and_together(tmp_path: Path) -> None:
         "eval", "--data", str(data), "--predictions", str(predictions), "--subset", "x"
     )
     assert unknown != 0 and "no subset x" in output
+
+
+def test_the_report_says_where_events_go_wrong(tmp_path: Path) -> None:
+    """Per-slot counts inside paired events and the error kinds, in every report format."""
+    data = _data_with_a_subset(tmp_path)
+    predictions = tmp_path / "gold.jsonl"
+    assert run("gold-to-predictions", str(data), "-o", str(predictions))[0] == 0
+    records = [json.loads(line) for line in predictions.read_text().splitlines()]
+    first = records[0]["events"][0]
+    first["date"] = "1999"  # one wrong date inside a pair
+    records[0]["events"] = records[0]["events"][:1]  # the article's other events are missed
+    predictions.write_text("".join(json.dumps(r) + "\n" for r in records))
+    code, output = run(
+        "eval", "--data", str(data), "--predictions", str(predictions), "--report", str(tmp_path)
+    )
+    assert code == 0, output
+    summary = report_of(tmp_path)["summary"]
+    assert summary["paired_slots"]["date"]["fp"] == 1 and summary["paired_slots"]["date"]["fn"] == 1
+    assert summary["error_kinds"]["wrong date"] == 1
+    assert summary["error_kinds"]["missed event"] == summary["events"]["fn"] > 0
+    assert "most frequent errors:" in output
+    assert "## Inside paired events, per slot" in (tmp_path / "report.md").read_text()
+    assert "Most frequent errors" in (tmp_path / "report.html").read_text()

@@ -40,6 +40,23 @@ def _subset_lines(report: Report) -> list[str]:
     return [*lines, ""]
 
 
+def _error_lines(report: Report) -> list[str]:
+    """Where paired events go wrong, slot by slot, and the most frequent kinds of error."""
+    s = report.summary
+    if not s.paired_slots and not s.error_kinds:
+        return []
+    lines = [
+        "## Inside paired events, per slot",
+        "",
+        "| slot | precision | recall | F1 | TP | FP | FN |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [f"| {name} | {_prf(counts)} |" for name, counts in s.paired_slots.items()]
+    lines += ["", "## Most frequent errors", "", "| error | count |", "|---|---|"]
+    lines += [f"| {kind} | {count} |" for kind, count in list(s.error_kinds.items())[:12]]
+    return [*lines, ""]
+
+
 def render_markdown(report: Report) -> str:
     s = report.summary
     lines = [
@@ -77,8 +94,8 @@ def render_markdown(report: Report) -> str:
     for event_type in EVENT_TYPES:
         score = s.per_type[event_type]
         lines.append(f"| {event_type} | {_prf(score.events)} | {score.slots.f1:.3f} |")
+    lines += ["", *_error_lines(report)]
     lines += [
-        "",
         "## Per article",
         "",
         "| article | outcome | event F1 | TP | FP | FN | slot F1 | grounding |",

@@ -78,6 +78,10 @@ class Summary(BaseModel):
     latency_p95_s: float | None
     latency_mean_s: float | None
     attempts_mean: float | None
+    # Error analysis: each slot's counts inside paired events (participants as one slot),
+    # and how often each kind of error happened.
+    paired_slots: dict[str, Counts] = Field(default_factory=dict)
+    error_kinds: dict[str, int] = Field(default_factory=dict)
 
     def metrics(self) -> dict[str, float]:
         """The figures `--fail-under` and `--baseline` compare, by name."""

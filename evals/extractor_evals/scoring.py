@@ -108,6 +108,7 @@ def summarize(articles: Sequence[ArticleScore]) -> Summary:
     measured = [a for a in articles if a.outcome in ("result", "failure")]
     latencies = sorted(a.latency_s for a in measured if a.latency_s)
     usage = sum((a.usage for a in articles), Usage())
+    paired_slots = paired_slot_counts(articles)
     return Summary(
         articles=len(articles),
         outcomes=outcomes,
@@ -122,7 +123,59 @@ def summarize(articles: Sequence[ArticleScore]) -> Summary:
         latency_p95_s=_quantile(latencies, 0.95),
         latency_mean_s=round(statistics.fmean(latencies), 3) if latencies else None,
         attempts_mean=statistics.fmean(a.attempts for a in measured) if measured else None,
+        paired_slots=paired_slots,
+        error_kinds=error_kinds(articles),
     )
+
+
+def paired_slot_counts(articles: Sequence[ArticleScore]) -> dict[str, Counts]:
+    """Each slot's counts over all paired events: where paired events go wrong."""
+    totals: dict[str, Counts] = {}
+    for article in articles:
+        for pair in article.pairs:
+            for name, counts in pair.slots.items():
+                totals[name] = totals.get(name, Counts()) + counts
+    return dict(sorted(totals.items()))
+
+
+def error_kinds(articles: Sequence[ArticleScore]) -> dict[str, int]:
+    """How often each kind of error happened, most frequent first.
+
+    - `missed event`: a gold event no prediction pairs with;
+    - `extra event`: a prediction no gold event pairs with;
+    - `wrong type`: an extra event whose evidence overlaps a missed event of another type;
+    - `wrong <slot>`: a paired event whose slot is wrong or missing (date, status, ...).
+    """
+    kinds: dict[str, int] = {}
+
+    def add(kind: str) -> None:
+        kinds[kind] = kinds.get(kind, 0) + 1
+
+    for article in articles:
+        for pair in article.pairs:
+            for name, counts in pair.slots.items():
+                if counts.fp or counts.fn:
+                    add(f"wrong {name}")
+        missed = [article.gold[j] for j in article.unpaired_gold]
+        for i in article.unpaired_predicted:
+            add("extra event")
+            extra = article.predicted[i]
+            if any(
+                other["type"] != extra["type"]
+                and _overlap(other.get("evidence"), extra["evidence"])
+                for other in missed
+            ):
+                add("wrong type")
+        for _ in missed:
+            add("missed event")
+    return dict(sorted(kinds.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _overlap(gold_evidence: str | None, predicted_evidence: str) -> bool:
+    """Two evidence spans tell the same thing: one contains the other."""
+    if not gold_evidence:
+        return False
+    return gold_evidence in predicted_evidence or predicted_evidence in gold_evidence
 
 
 def _quantile(values: Sequence[float], q: float) -> float | None:

@@ -182,6 +182,9 @@ def _print_summary(console: Console, report: Report) -> None:
     console.print(table)
     per_type = ", ".join(f"{t} {score.events.f1:.2f}" for t, score in s.per_type.items())
     console.print(f"per-type event F1: {per_type}", highlight=False)
+    errors = ", ".join(f"{kind} {count}" for kind, count in list(s.error_kinds.items())[:6])
+    if errors:
+        console.print(f"most frequent errors: {errors}", highlight=False)
     console.print(
         f"grounding rate {s.grounding_rate:.3f} · schema-valid rate {s.schema_valid_rate:.3f} · "
         f"tokens {s.usage.total_tokens:,} ({s.tokens_per_article:,.0f}/article) · latency p50 "
