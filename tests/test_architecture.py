@@ -94,3 +94,13 @@ def test_the_version_table_names_every_rule_module() -> None:
     text = Path(versions.__file__).read_text(encoding="utf-8")
     for module in re.findall(r"# (extractor(?:\.\w+)+):", text):
         assert (ROOT / (module.replace(".", "/") + ".py")).is_file(), module
+
+
+def test_eval_folders_hold_nothing_batch_would_read_as_articles() -> None:
+    """`extractor batch seeds/ seeds/real/ seeds/lang/` (make run) reads every *.txt and
+    *.jsonl there as articles: notes and source lists must use other suffixes."""
+    for folder in (ROOT / "seeds", ROOT / "seeds" / "real", ROOT / "seeds" / "lang"):
+        stray = [p.name for p in folder.iterdir() if p.suffix in (".jsonl", ".ndjson")]
+        assert stray == [], folder
+        texts = {p.stem for p in folder.glob("*.txt")}
+        assert texts == {p.name.removesuffix(".gold.json") for p in folder.glob("*.gold.json")}
