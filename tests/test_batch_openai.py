@@ -156,12 +156,8 @@ def _meeting_answer(sentence: str, names: tuple[str, str]) -> dict[str, Any]:
     }
 
 
-def test_a_long_article_is_one_request_per_chunk_and_its_answers_merge(tmp_path: Path) -> None:
-    """Export sends each chunk exactly as a live call does; import merges the chunks."""
-    first = "Acme Corp met Beta Mining in Lima to discuss a copper smelter."
-    last = "Gamma Power met Delta Grid in Quito to discuss a new power line."
-    filler = " ".join(f"Officials said the weather stayed mild on day {n}." for n in range(40))
-    text = f" date 2025-03-04 {first} {filler} {last}"
+def _long_article(tmp_path: Path, text: str) -> tuple[Extractor, list[Any]]:
+    """An extractor with small chunks, and `text` as the one article of in.jsonl."""
     (tmp_path / "in.jsonl").write_text(json.dumps({"id": "long", "text": text}) + "\n")
     settings = load_settings(
         base_url="http://127.0.0.1:9/v1",
@@ -170,7 +166,16 @@ def test_a_long_article_is_one_request_per_chunk_and_its_answers_merge(tmp_path:
         chunk_overlap_tokens=0,
     )
     extractor = Extractor(settings)
-    chunks = extractor.chunks(parse_article(text, "long"))
+    return extractor, extractor.chunks(parse_article(text, "long"))
+
+
+def test_a_long_article_is_one_request_per_chunk_and_its_answers_merge(tmp_path: Path) -> None:
+    """Export sends each chunk exactly as a live call does; import merges the chunks."""
+    first = "Acme Corp met Beta Mining in Lima to discuss a copper smelter."
+    last = "Gamma Power met Delta Grid in Quito to discuss a new power line."
+    filler = " ".join(f"Officials said the weather stayed mild on day {n}." for n in range(40))
+    text = f" date 2025-03-04 {first} {filler} {last}"
+    extractor, chunks = _long_article(tmp_path, text)
     assert len(chunks) >= 3
     export_requests(extractor, read_inputs(resolve([tmp_path / "in.jsonl"])), tmp_path / "r.jsonl")
     requests = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
@@ -209,15 +214,7 @@ def test_a_long_article_is_one_request_per_chunk_and_its_answers_merge(tmp_path:
 def test_a_chunk_without_an_answer_fails_its_article(tmp_path: Path) -> None:
     filler = " ".join(f"Officials said the weather stayed mild on day {n}." for n in range(40))
     text = f" date 2025-03-04 {filler}"
-    (tmp_path / "in.jsonl").write_text(json.dumps({"id": "long", "text": text}) + "\n")
-    settings = load_settings(
-        base_url="http://127.0.0.1:9/v1",
-        model="gpt-4o-mini",
-        chunk_tokens=200,
-        chunk_overlap_tokens=0,
-    )
-    extractor = Extractor(settings)
-    chunks = extractor.chunks(parse_article(text, "long"))
+    extractor, chunks = _long_article(tmp_path, text)
     completion = tool_call_completion({"events": []})
     line = _output_line(chunks[0].article.id, response={"status_code": 200, "body": completion})
     (tmp_path / "out.jsonl").write_text(line + "\n")
