@@ -6,7 +6,7 @@ articles in between, must give byte-identical events.
 
 The first form extracts `seeds/004_1defd1476dc2c061.txt` `--times` times through one
 `Extractor` with the zero-configuration embedded server, asking `seeds/000_...` and
-`seeds/120_...` in between (the server has just answered other articles each time), and
+`seeds/120_...` in turn in between (the server has just answered other articles each time), and
 prints each answer's events' hash and time. The second compares the events of two
 `extractor batch` output files article by article. Both exit 1 on any difference.
 """
@@ -28,7 +28,7 @@ from extractor import Extractor, read_article_file  # noqa: E402
 
 SEEDS = ROOT / "seeds"
 ASKED = "004_1defd1476dc2c061"
-BETWEEN = ("000_0cd24d71fac579ce", "120_bulgaria_gas_storage")
+BETWEEN = ("000_0cd24d71fac579ce", "120_wearside_cells_loans")
 
 
 def events_json(events: list[Any]) -> str:
