@@ -30,6 +30,16 @@ def test_help_lists_commands() -> None:
     assert "extract" in result.stdout
 
 
+def test_short_help_and_version() -> None:
+    from importlib.metadata import version
+
+    short = _run("-h")
+    assert short.returncode == 0 and "extract" in short.stdout
+    assert _run("batch", "-h").returncode == 0
+    shown = _run("--version")
+    assert shown.returncode == 0 and shown.stdout.strip() == f"extractor {version('extractor')}"
+
+
 def test_unreachable_base_url_is_one_line() -> None:
     result = _run(
         "extract",

@@ -202,3 +202,18 @@ def test_the_batch_path_leaves_out_an_unusable_chunk_too(scripted_server: Script
     record = sink.records["split"]
     assert isinstance(record, ExtractionResult), record
     assert [event.type for event in record.events] == ["meeting"]
+
+
+def test_a_model_that_does_not_speak_the_format_gets_a_clear_error(
+    scripted_server: ScriptedServer,
+) -> None:
+    prose = "Here is a summary of the article. " * 40
+    completion = text_completion(prose)
+    completion["choices"][0]["finish_reason"] = "length"
+    scripted_server.queue(Reply(200, completion))
+    with _extractor(scripted_server) as extractor, pytest.raises(ExtractionError) as caught:
+        extractor.extract(ARTICLE, article_id="astana")
+    assert caught.value.kind == "validation"
+    assert "not in the compact format" in str(caught.value)
+    assert "EXTRACTOR_ANSWER_FORMAT=json" in str(caught.value)
+    assert len(scripted_server.requests) == 1  # a re-ask would not help

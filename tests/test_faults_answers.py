@@ -121,3 +121,17 @@ def test_mixed_faults_count_both_kinds_of_retry() -> None:
         result = extractor.extract(ARTICLE, article_id="astana")
     assert result.requests == 5
     assert result.attempts == 3
+
+
+def test_an_unsupported_response_format_says_which_mode_to_try(
+    scripted_server: ScriptedServer,
+) -> None:
+    refusal = {"error": {"message": "response_format must be text or json_object"}}
+    scripted_server.queue(Reply(500, refusal))
+    with (
+        fault_extractor(scripted_server, mode="json_schema", transport_max_attempts=1) as extractor,
+        pytest.raises(ExtractionError) as caught,
+    ):
+        extractor.extract(ARTICLE, article_id="astana")
+    assert "HTTP 500" in str(caught.value)
+    assert "try EXTRACTOR_MODE=tools or EXTRACTOR_MODE=json" in str(caught.value)

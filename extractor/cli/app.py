@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from importlib.metadata import entry_points
+from importlib.metadata import entry_points, version
 from types import FrameType
 
 import typer
@@ -25,15 +25,25 @@ app = typer.Typer(
         "and EXTRACTOR_API_KEY."
     ),
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
 stderr = Console(stderr=True)
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"extractor {version('extractor')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress and HTTP retries."),
+    show_version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version."
+    ),
 ) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,

@@ -23,7 +23,7 @@ def extract(
     inputs: Annotated[
         list[str],
         typer.Argument(
-            metavar="INPUT...",
+            metavar="INPUT",
             help="Article files (UTF-8 text, optional ' date YYYY-MM-DD' first line), JSON Lines "
             "files ({id, published, text} per line), folders of them, or - for one article's "
             "text on standard input.",

@@ -92,6 +92,11 @@ def build_failure(
     else:
         kind = "internal"
         message = f"{type(cause).__name__}: {first_line(cause)}"
+    if isinstance(cause, openai.APIStatusError) and "response_format" in str(cause):
+        message += (
+            " (the endpoint does not accept this request's response_format: try "
+            "EXTRACTOR_MODE=tools or EXTRACTOR_MODE=json)"
+        )
     return ExtractionError(
         redact(message),
         kind=kind,

@@ -361,6 +361,12 @@ def _participant_line(participant: dict[str, Any]) -> str:
     return f"{_KEY_BY_KIND[participant['kind']]} " + " | ".join(parts)
 
 
+def speaks_compact(text: str) -> bool:
+    """Whether an answer has at least one event header line or is `none`."""
+    lines = [line.strip() for line in text.strip().splitlines()]
+    return lines[:1] == [NO_EVENTS] or any(_is_header(line) for line in lines)
+
+
 def _is_header(line: str) -> bool:
     """Whether a stripped answer line starts an event (`<type> <status> ...`)."""
     return line.split(" ", 1)[0] in _TYPES_BY_CODE

@@ -27,7 +27,7 @@ from ...checks.grounding import ArticleIndex
 from ...config import Settings
 from ...text.sentences import Sentence, split_sentences
 from ..base import AnswerFormat, Exchange
-from .codec import CompactFormatError, decode_each, without_last_event
+from .codec import CompactFormatError, decode_each, speaks_compact, without_last_event
 from .prompt import COMPACT_TEMPLATE, compact_view
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,10 @@ class _Reading:
 
     index: ArticleIndex
     sentences: list[Sentence]
+
+
+class NotCompactError(ValueError):
+    """The model does not write the compact format at all: re-asking will not help."""
 
 
 def answer_text(completion: dict[str, Any]) -> tuple[str, str | None]:
@@ -101,6 +105,13 @@ class CompactFormat(AnswerFormat):
         article = exchange.article
         text, finish_reason = answer_text(completion)
         if finish_reason == "length":
+            if not speaks_compact(text):
+                raise NotCompactError(
+                    "the model's answer is not in the compact format (it ran to "
+                    f"EXTRACTOR_MAX_TOKENS, {self.settings.answer_max_tokens}, without one event "
+                    "header): the tuned embedded adapter writes this format; for another model "
+                    "set EXTRACTOR_ANSWER_FORMAT=json"
+                )
             text = without_last_event(text)
             if not text.strip():
                 raise IncompleteOutputException(last_completion=completion)
