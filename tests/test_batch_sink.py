@@ -121,3 +121,21 @@ def test_a_failed_write_leaves_no_partial_line(
         monkeypatch.setattr(os, "write", real_write)
         sink.write(_result("c"))
     assert _ids(path) == ["a", "c"]
+
+
+@pytest.mark.parametrize(("failed", "shown"), [(0, False), (3, True)])
+def test_the_summary_mentions_earlier_failures_only_when_some_were_skipped(
+    failed: int, shown: bool
+) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from extractor.batch.prices import load_prices
+    from extractor.batch.summary import BatchSummary, print_summary
+
+    summary = BatchSummary(model="m", skipped_done=2, skipped_failed=failed)
+    out = StringIO()
+    print_summary(summary, Console(file=out, width=200), load_prices())
+    assert ("--retry-failed retries them" in out.getvalue()) is shown
+    assert "2 already done" in out.getvalue()

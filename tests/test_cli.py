@@ -95,3 +95,35 @@ def test_sigterm_ends_a_command_with_its_cleanup(tmp_path: Path) -> None:
             _, stderr = process.communicate(timeout=60)
     assert process.returncode == 128 + signal.SIGTERM, stderr
     assert cleaned.exists()
+
+
+def test_ctrl_c_says_the_records_are_kept_and_how_to_resume(tmp_path: Path) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("EXTRACTOR_")}
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/v1"
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from extractor.cli import main; main()",
+                "batch",
+                str(SEEDS / "000_0cd24d71fac579ce.txt"),
+                "-o",
+                str(tmp_path / "out.jsonl"),
+                "--no-cache",
+                "--no-progress",
+            ],
+            env={**clean, "EXTRACTOR_BASE_URL": url, "EXTRACTOR_MODEL": "m"},
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        silent.settimeout(60)
+        connection, _ = silent.accept()  # the command now waits for an answer
+        with connection:
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "rerun" in stderr or "run again" in stderr
+    assert "Traceback" not in stderr

@@ -156,11 +156,11 @@ def print_summary(summary: BatchSummary, console: Console, table: PriceTable) ->
         grid.add_row("failures by class", classes)
     skipped = summary.skipped_done + summary.skipped_failed + summary.duplicates
     if skipped:
-        grid.add_row(
-            "skipped",
-            f"{summary.skipped_done} already done, {summary.skipped_failed} earlier failures "
-            f"(--retry-failed retries them), {summary.duplicates} repeated ids",
-        )
+        parts = [f"{summary.skipped_done} already done"]
+        if summary.skipped_failed:
+            parts.append(f"{summary.skipped_failed} earlier failures (--retry-failed retries them)")
+        parts.append(f"{summary.duplicates} repeated ids")
+        grid.add_row("skipped", ", ".join(parts))
     grid.add_row("cache hits", str(summary.cache_hits))
     grid.add_row("requests", f"{summary.requests} ({summary.attempts} answers)")
     usage = summary.usage

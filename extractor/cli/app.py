@@ -78,6 +78,15 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
+def _interrupted() -> None:
+    stderr.print(
+        "interrupted: every record written so far is kept; "
+        "`extractor batch` resumes when the same command is run again",
+        highlight=False,
+        markup=False,
+    )
+
+
 def _error(message: str) -> None:
     """One line on stderr; the message is plain text (no markup is read in it)."""
     stderr.print(Text.assemble(("error: ", "bold red"), message), highlight=False, soft_wrap=True)
@@ -98,8 +107,8 @@ def main() -> None:
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        stderr.print("aborted")
+    except (typer.Abort, KeyboardInterrupt):
+        _interrupted()
         sys.exit(130)
     except Exception as exc:  # usage errors: typer bundles its own click
         from typer._click.exceptions import ClickException
@@ -108,5 +117,7 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    if code == 130:  # Ctrl-C: typer returns its Exit(130) in this mode
+        _interrupted()
     if isinstance(code, int) and code:
         sys.exit(code)
