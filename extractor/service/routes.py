@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from extractor_schemas import ExtractionFailure, ExtractionResult
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Body, Request
 
 from .access_log import log_fields
 from .models import BatchRequest, BatchResponse, ExtractRequest, Problem, bounded_batch_request
@@ -35,6 +35,20 @@ BATCH_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+# What /docs pre-fills in "Try it out": the article's own date prefix, and no `published`
+# (Swagger would fill in today's date, which wins over the prefix).
+ARTICLE_EXAMPLE = {
+    "text": " date 2025-05-27 ASTANA, May 27. President Kassym-Jomart Tokayev met Xi Gohua, "
+    "Chairman of CITIC Group, in Astana."
+}
+EXTRACT_EXAMPLES: dict[str, Any] = {
+    "article": {"summary": "an article with its date prefix", "value": ARTICLE_EXAMPLE}
+}
+BATCH_EXAMPLES: dict[str, Any] = {
+    "articles": {"summary": "two articles", "value": {"articles": [ARTICLE_EXAMPLE] * 2}}
+}
+
+
 def extraction_router(runner: Runner) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["extraction"])
 
@@ -44,7 +58,9 @@ def extraction_router(runner: Runner) -> APIRouter:
         responses=EXTRACT_ERRORS,
         summary="Extract the events of one article",
     )
-    async def extract(request: Request, body: ExtractRequest) -> ExtractionResult:
+    async def extract(
+        request: Request, body: Annotated[ExtractRequest, Body(openapi_examples=EXTRACT_EXAMPLES)]
+    ) -> ExtractionResult:
         """Events with evidence offsets, model, prompt version, tokens, attempts and latency.
 
         Errors have a Problem body; 503 has a Retry-After header.
@@ -71,7 +87,10 @@ def extraction_router(runner: Runner) -> APIRouter:
         return BatchResponse(results=results)
 
     # The schema shows the configured batch bound: give FastAPI the bounded model.
-    extract_batch.__annotations__["body"] = bounded_batch_request(runner.settings.batch_max_items)
+    extract_batch.__annotations__["body"] = Annotated[
+        bounded_batch_request(runner.settings.batch_max_items),
+        Body(openapi_examples=BATCH_EXAMPLES),
+    ]
     router.add_api_route(
         "/extract/batch",
         extract_batch,
