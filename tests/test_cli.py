@@ -70,6 +70,28 @@ def test_missing_file_is_one_line() -> None:
     assert "no such file or directory" in result.stderr
 
 
+def _signalled_while_waiting(code: str, args: list[str], signum: signal.Signals) -> tuple[int, str]:
+    """Run the CLI against a server that accepts and never answers; send `signum` once the
+    command waits for its answer. The exit code and stderr."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("EXTRACTOR_")}
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/v1"
+        process = subprocess.Popen(
+            [sys.executable, "-c", code, *args],
+            env={**clean, "EXTRACTOR_BASE_URL": url, "EXTRACTOR_MODEL": "m"},
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        silent.settimeout(60)
+        connection, _ = silent.accept()  # the command now waits for an answer
+        with connection:
+            process.send_signal(signum)
+            _, stderr = process.communicate(timeout=60)
+    return process.returncode, stderr
+
+
 def test_sigterm_ends_a_command_with_its_cleanup(tmp_path: Path) -> None:
     """SIGTERM runs the atexit cleanup (which stops an embedded server it started), exit 143."""
     cleaned = tmp_path / "cleaned"
@@ -77,53 +99,23 @@ def test_sigterm_ends_a_command_with_its_cleanup(tmp_path: Path) -> None:
         "import atexit, pathlib; from extractor.cli import main; "
         f"atexit.register(pathlib.Path({str(cleaned)!r}).touch); main()"
     )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("EXTRACTOR_")}
-    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
-        url = f"http://127.0.0.1:{silent.getsockname()[1]}/v1"
-        process = subprocess.Popen(
-            [sys.executable, "-c", code, "extract", str(SEEDS / "000_0cd24d71fac579ce.txt")],
-            env={**clean, "EXTRACTOR_BASE_URL": url, "EXTRACTOR_MODEL": "m"},
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        silent.settimeout(60)
-        connection, _ = silent.accept()  # the command now waits for an answer
-        with connection:
-            process.send_signal(signal.SIGTERM)
-            _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 128 + signal.SIGTERM, stderr
+    args = ["extract", str(SEEDS / "000_0cd24d71fac579ce.txt")]
+    returncode, stderr = _signalled_while_waiting(code, args, signal.SIGTERM)
+    assert returncode == 128 + signal.SIGTERM, stderr
     assert cleaned.exists()
 
 
 def test_ctrl_c_says_the_records_are_kept_and_how_to_resume(tmp_path: Path) -> None:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("EXTRACTOR_")}
-    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
-        url = f"http://127.0.0.1:{silent.getsockname()[1]}/v1"
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "from extractor.cli import main; main()",
-                "batch",
-                str(SEEDS / "000_0cd24d71fac579ce.txt"),
-                "-o",
-                str(tmp_path / "out.jsonl"),
-                "--no-cache",
-                "--no-progress",
-            ],
-            env={**clean, "EXTRACTOR_BASE_URL": url, "EXTRACTOR_MODEL": "m"},
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        silent.settimeout(60)
-        connection, _ = silent.accept()  # the command now waits for an answer
-        with connection:
-            process.send_signal(signal.SIGINT)
-            _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
+    args = [
+        "batch",
+        str(SEEDS / "000_0cd24d71fac579ce.txt"),
+        "-o",
+        str(tmp_path / "out.jsonl"),
+        "--no-cache",
+        "--no-progress",
+    ]
+    code = "from extractor.cli import main; main()"
+    returncode, stderr = _signalled_while_waiting(code, args, signal.SIGINT)
+    assert returncode == 130, stderr
     assert "rerun" in stderr or "run again" in stderr
     assert "Traceback" not in stderr

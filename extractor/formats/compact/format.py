@@ -95,7 +95,7 @@ class CompactFormat(AnswerFormat):
         index = ArticleIndex(chunk.text, chunk.body_start, self.settings.name_match_threshold)
         return Exchange(
             article=chunk,
-            kwargs={"model": self._fixed["model"], "messages": messages, **self._fixed},
+            kwargs={"messages": messages, **self._fixed},
             state=_Reading(index, sentences),
             tail=self._tail,
         )

@@ -130,7 +130,7 @@ class JsonFormat(AnswerFormat):
                 ArticleEvents.bounded(**self._bounds, evidence_choices=article_sentences(chunk))
             )
             tail = None
-        call = {"model": self._fixed["model"], "messages": self.messages(chunk), **self._fixed}
+        call = {"messages": self.messages(chunk), **self._fixed}
         if prepared.added is not None:
             kwargs = {**call, **prepared.added}
         else:
